@@ -1,0 +1,86 @@
+"""One JSON error shape for the whole API: ``{"code", "message", "errors"}``.
+
+``code`` is the HTTP status, ``message`` a sentence for people, ``errors`` the details by field
+(``{"json": {"name": ["Missing data for required field."]}}``) or ``null``. Nothing escapes as
+an HTML page or a bare 500: unexpected exceptions are logged and answered with a generic 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from core.tenancy import TenancyError
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """Raise from a service or view to answer with a given status and message."""
+
+    def __init__(self, status: int, message: str, errors=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+
+
+def error_body(code: int, message: str, errors=None) -> dict:
+    return {"code": code, "message": message, "errors": errors}
+
+
+def abort(status: int, message: str, errors=None):
+    raise ApiError(status, message, errors)
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return jsonify(error_body(exc.status, exc.message, exc.errors)), exc.status
+
+    @app.errorhandler(TenancyError)
+    def _tenancy_error(exc: TenancyError):
+        log.warning("tenancy refused a request to %s: %s", request.path, exc)
+        return (
+            jsonify(
+                error_body(
+                    400,
+                    "No tenant for this request: use the tenant's host name or send the "
+                    "X-Tenant header.",
+                )
+            ),
+            400,
+        )
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError):
+        from core.db import db
+
+        db.session.rollback()
+        log.info("integrity error on %s: %s", request.path, exc.orig)
+        return jsonify(error_body(409, "The change conflicts with existing data.")), 409
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if not _is_api_request():
+            return exc
+        data = getattr(exc, "data", None) or {}
+        errors = data.get("errors") or data.get("messages")
+        return jsonify(error_body(exc.code, data.get("message") or exc.description, errors)), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        from core.db import db
+
+        db.session.rollback()
+        return jsonify(error_body(500, "Internal error; it has been logged.")), 500

@@ -1,0 +1,64 @@
+"""Configuration read from the environment, with embedded defaults.
+
+The defaults give a working single-machine demo: a SQLite file in the instance folder and
+jobs run in-process. Production sets ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+ENV_PREFIX = "DANGJIAN_"
+
+
+def _env(name: str, default=None):
+    """Read ``NAME`` or ``DANGJIAN_NAME`` from the environment (the prefixed one wins)."""
+    return os.environ.get(ENV_PREFIX + name, os.environ.get(name, default))
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the app config; ``instance_path`` holds the SQLite file and the dev secret."""
+    database_url = _env("DATABASE_URL") or "sqlite:///" + os.path.join(
+        instance_path, "dangjian.sqlite3"
+    )
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain URLs from ops tooling should just work.
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    return {
+        "SECRET_KEY": _env("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": _env("REDIS_URL") or None,
+        "TENANTS_DIR": _env("TENANTS_DIR"),
+        "BASE_DOMAIN": _env("BASE_DOMAIN"),
+        # Auth: token lifetime and login lockout (等保: lock after repeated failures).
+        "TOKEN_TTL": timedelta(seconds=_int("TOKEN_TTL_SECONDS", 8 * 3600)),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCKOUT": timedelta(seconds=_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)),
+        "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 8),
+        # Jobs
+        "JOB_QUEUE": _env("JOB_QUEUE", "dangjian"),
+        "JOB_MAX_RETRIES": _int("JOB_MAX_RETRIES", 3),
+        "JOB_RETRY_INTERVALS": [5, 30, 120],
+        # Plugin settings overridden for every tenant (a JSON object keyed by plugin name).
+        "PLUGIN_SETTINGS": _env("PLUGIN_SETTINGS"),
+        # API / OpenAPI (flask-smorest)
+        "API_TITLE": "dangjian",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+    }

@@ -1,0 +1,93 @@
+"""Hook specifications: the whole contract between core and a plugin.
+
+Each docstring here is the plugin author's documentation for that hook (``docs/plugins.md``
+is generated from, and tested against, this module). Implement a hook with
+``core.sdk.hookimpl``; a misspelt hook name fails at start-up (``pm.check_pending()``).
+
+A plugin gives data, not patches: it returns sectors, schemas, blueprints, jobs and
+migrations; core decides when to call it and for which tenant. Hooks that return per-tenant
+data are called only for tenants that enabled the plugin.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+PROJECT = "dangjian"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def dangjian_sectors():
+    """Return the sectors (领域) this plugin provides, as a list of :class:`core.sdk.Sector`.
+
+    A sector has a ``key`` (``"rural"``), a Chinese ``name`` (``"农村"``) and the national
+    党组织类别 codes (1–9) it corresponds to, used by Party statistics. Organisations are
+    assigned to a sector by key; core knows no sector by name. Called per tenant: a plugin
+    disabled for a tenant offers no sector there.
+    """
+
+
+@hookspec
+def dangjian_settings_schema():
+    """Return a marshmallow ``Schema`` (class or instance) declaring this plugin's settings.
+
+    Every field must have a ``load_default``: that is the plugin's default. Operators can
+    override a setting globally (the ``PLUGIN_SETTINGS`` config, a JSON object keyed by plugin
+    name) and per tenant (``[plugin_settings.<name>]`` in ``tenants/<slug>.toml`` or
+    ``dangjian plugins set``). The merged result is validated with this schema; a bad value is
+    refused with the plugin, the field and the reason. Read settings with
+    :func:`core.sdk.plugin_settings`.
+    """
+
+
+@hookspec
+def dangjian_register_api(api):
+    """Register this plugin's API blueprints on ``api`` (a ``flask_smorest.Api``).
+
+    Use ``core.sdk.Blueprint`` and ``api.register_blueprint(bp, url_prefix="/api/v1/...")``.
+    Routes of a plugin that a tenant has not enabled answer 404 for that tenant, so a
+    disabled plugin shows nothing. Called once, at app creation.
+    """
+
+
+@hookspec
+def dangjian_register_cli(cli):
+    """Add click commands or groups to the ``dangjian`` command (``cli`` is its click group).
+
+    Called once, when the command line starts.
+    """
+
+
+@hookspec
+def dangjian_jobs():
+    """Return a ``{name: function}`` dict of background jobs this plugin runs.
+
+    A job function is called as ``function(ctx, **kwargs)`` inside the app context and the
+    tenant context of the job, where ``ctx.progress(percent, message)`` reports progress and
+    ``ctx.tenant_id`` / ``ctx.job_id`` identify the run. Return a JSON-serialisable result.
+    Raise :class:`core.sdk.TransientJobError` for a failure worth retrying (a lock, a
+    timeout); any other exception fails the job at once with its message. Names are global:
+    prefix them with the plugin name (``"rural.recompute_income"``).
+    """
+
+
+@hookspec
+def dangjian_migrations():
+    """Return the path of this plugin's Alembic ``versions`` directory, or ``None``.
+
+    Plugin tables are created only through migrations, never ``create_all``. Give the first
+    revision ``branch_labels = ("<plugin name>",)`` and ``depends_on`` the core revision it
+    builds on; ``dangjian db upgrade`` applies every branch. Every table with a ``tenant_id``
+    column gets the row-level security policy automatically after each upgrade.
+    """
+
+
+@hookspec(historic=True)
+def dangjian_app_configured(app):
+    """Called once the Flask ``app`` is fully configured (historic: a plugin registered
+    later is still called). Use it for app-wide set-up such as template globals; keep it
+    quick, it runs at every start.
+    """

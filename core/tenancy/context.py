@@ -1,0 +1,66 @@
+"""The current tenant, held in a context variable.
+
+A context variable (not ``flask.g``) so the same code works in requests, CLI commands and jobs,
+and nested ``tenant_context`` blocks restore the outer tenant when they end.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_current: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "dangjian_tenant_id", default=None
+)
+
+
+class TenancyError(RuntimeError):
+    """Tenant-owned data was touched with no tenant in context, or across tenants."""
+
+
+def current_tenant_id_or_none() -> int | None:
+    return _current.get()
+
+
+def current_tenant_id() -> int:
+    """The current tenant's id; raises :class:`TenancyError` when there is none (fail closed)."""
+    tenant_id = _current.get()
+    if tenant_id is None:
+        raise TenancyError("no tenant in context: tenant-owned data cannot be read or written")
+    return tenant_id
+
+
+@contextmanager
+def tenant_context(tenant_id: int | None) -> Iterator[None]:
+    """Run a block for one tenant. The database session must not span two tenants.
+
+    On PostgreSQL the tenant is also set on the transaction (row-level security), so a block
+    for another tenant has to start a new transaction: a read-only transaction still open is
+    ended, unsaved changes make it raise, and what the block left uncommitted is rolled back.
+    """
+    from core.db import db
+
+    session = db.session()
+    if session.in_transaction() and _current.get() != tenant_id:
+        if session.new or session.dirty or session.deleted:
+            raise TenancyError(
+                "switching tenant with unsaved changes; commit or roll back first"
+            )
+        session.rollback()  # a read-only transaction: end it, the next one is the new tenant's
+    token = _current.set(tenant_id)
+    try:
+        yield
+    finally:
+        if db.session().in_transaction():
+            db.session.rollback()
+        _current.reset(token)
+
+
+def activate(tenant_id: int | None) -> contextvars.Token:
+    """Set the tenant for the rest of a request (paired with :func:`deactivate`)."""
+    return _current.set(tenant_id)
+
+
+def deactivate(token: contextvars.Token) -> None:
+    _current.reset(token)

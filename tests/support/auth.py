@@ -1,0 +1,1 @@
+"""Auth fixtures (users, tokens, authenticated clients); filled by the auth slice."""

@@ -1,0 +1,1 @@
+"""Job fixtures (running rq jobs in tests); filled by the jobs slice."""
