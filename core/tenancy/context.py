@@ -33,28 +33,40 @@ def current_tenant_id() -> int:
 
 @contextmanager
 def tenant_context(tenant_id: int | None) -> Iterator[None]:
-    """Run a block for one tenant. The database session must not span two tenants.
+    """Run a block for one tenant. One database transaction never serves two tenants.
 
-    On PostgreSQL the tenant is also set on the transaction (row-level security), so a block
-    for another tenant has to start a new transaction: a read-only transaction still open is
-    ended, unsaved changes make it raise, and what the block left uncommitted is rolled back.
+    On PostgreSQL the tenant is also set on the transaction (row-level security):
+
+    * entering from *no* tenant inside an open transaction joins it (e.g. the transaction
+      that just created the tenant row) and sets the tenant on it; leaving clears it again;
+    * switching from another tenant ends a read-only transaction first, and refuses when
+      there are unsaved changes; what the block leaves uncommitted is rolled back.
     """
     from core.db import db
+    from core.tenancy import rls
 
+    outer = _current.get()
+    if outer == tenant_id:
+        yield
+        return
     session = db.session()
-    if session.in_transaction() and _current.get() != tenant_id:
+    joined = session.in_transaction() and outer is None
+    if session.in_transaction() and not joined:
         if session.new or session.dirty or session.deleted:
-            raise TenancyError(
-                "switching tenant with unsaved changes; commit or roll back first"
-            )
-        session.rollback()  # a read-only transaction: end it, the next one is the new tenant's
+            raise TenancyError("switching tenant with unsaved changes; commit or roll back first")
+        session.rollback()  # read-only: end it, the next transaction is the new tenant's
     token = _current.set(tenant_id)
     try:
+        if joined:
+            rls.apply_to_transaction(session)
         yield
     finally:
-        if db.session().in_transaction():
-            db.session.rollback()
         _current.reset(token)
+        if joined:
+            if session.in_transaction():
+                rls.apply_to_transaction(session)
+        elif session.in_transaction():
+            session.rollback()
 
 
 def activate(tenant_id: int | None) -> contextvars.Token:

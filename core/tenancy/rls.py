@@ -75,6 +75,11 @@ def _set_transaction_tenant(session: Session, transaction, connection: Connectio
     )
 
 
+def apply_to_transaction(session: Session) -> None:
+    """Re-set the tenant on the session's open transaction (after the context changed)."""
+    _set_transaction_tenant(session, None, session.connection())
+
+
 def install() -> None:
     """Set ``dangjian.tenant_id`` at the start of every ORM session transaction (idempotent)."""
     if not event.contains(Session, "after_begin", _set_transaction_tenant):
