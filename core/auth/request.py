@@ -1,5 +1,83 @@
-"""Placeholder replaced by the auth slice."""
-def bearer_token(): return None
-def token_tenant_hint(token): return None
-def authenticate(token): return None
-def forget(token): return None
+"""The user of an HTTP request, from its ``Authorization: Bearer`` token.
+
+``core.app`` calls, for each request: :func:`bearer_token`, :func:`token_tenant_hint` (so a
+token alone can select its tenant), then — once the tenant is in context —
+:func:`authenticate`; at teardown :func:`forget`.
+
+Only the ``Bearer`` scheme is ours. Another scheme (``Basic`` from an intranet proxy in front
+of the site, say) is not a token and is ignored; a ``Bearer`` header without exactly one
+well-formed token is refused with 401.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import timedelta
+
+from flask import g, request
+from sqlalchemy import update
+
+from core.api.errors import abort
+from core.auth import service
+from core.auth.context import Actor, reset_actor, set_actor
+from core.auth.models import ApiToken
+from core.auth.service import SCOPE_CACHE_KEY
+from core.db import db
+from core.db.mixins import utcnow
+
+MAX_TOKEN_LENGTH = 512
+# last_used_at is informative; writing it on every request would cost a write per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+INVALID_TOKEN = "Invalid, expired or revoked token."
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, rest = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    token = rest.strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH or any(c.isspace() for c in token):
+        abort(401, "Malformed Authorization header: expected 'Bearer <token>'.")
+    return token
+
+
+def token_tenant_hint(token: str | None) -> int | None:
+    if token is None:
+        return None
+    parsed = service.split_token(token)
+    return parsed[0] if parsed is not None else None
+
+
+def authenticate(token: str) -> contextvars.Token:
+    """Make the token's user the actor of this request, or answer 401.
+
+    The lookup is scoped to the request's tenant: a token issued for another tenant is
+    unknown here, whatever the ``X-Tenant`` header says.
+    """
+    found = service.find_token(token)
+    if found is None:
+        abort(401, INVALID_TOKEN)
+    api_token, user = found
+    actor = Actor(label=f"user:{user.username}", user_id=user.id)
+    now = utcnow()
+    last_used = service.as_utc(api_token.last_used_at)
+    if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == api_token.id)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    g.current_token_id = api_token.id
+    g.current_user = user
+    return set_actor(actor)
+
+
+def forget(token: contextvars.Token) -> None:
+    for key in ("current_user", "current_token_id", SCOPE_CACHE_KEY):
+        g.pop(key, None)
+    reset_actor(token)

@@ -36,6 +36,11 @@ def get(org_id: uuid.UUID) -> Organization | None:
     return db.session.scalar(select(Organization).where(Organization.id == org_id))
 
 
+def by_code(code: str) -> Organization | None:
+    """The current tenant's organisation with this code (codes are unique per tenant)."""
+    return db.session.scalar(select(Organization).where(Organization.code == code))
+
+
 def subtree_filter(root_path: str):
     """A WHERE clause selecting ``root_path``'s node and all its descendants."""
     return Organization.path.startswith(root_path, autoescape=True)
