@@ -1,3 +1,10 @@
 """Core's orgs slice as a default plugin: what it contributes through the hooks."""
 
-from core.plugins.hookspecs import hookimpl  # noqa: F401
+from core.plugins.hookspecs import hookimpl
+
+
+@hookimpl
+def dangjian_register_api(api):
+    from core.orgs.api import bp
+
+    api.register_blueprint(bp, url_prefix="/api/v1/orgs")
