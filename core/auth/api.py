@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from core.api import Blueprint, abort, get_or_404
 from core.auth import service
+from core.auth.context import Actor, acting_as
 from core.auth.models import User
 from core.auth.permissions import current_user, has_role, login_required, roles_required
 from core.auth.request import bearer_token
@@ -67,8 +68,10 @@ def user_view(user: User, grants=None) -> dict:
 def issue_token(credentials):
     """Exchange a username and password for a bearer token."""
     user = service.authenticate_password(credentials["username"], credentials["password"])
-    token, expires_in = service.issue_token(user)
-    db.session.commit()
+    # The login's own writes (last login, the new token) are the user's, not anonymous.
+    with acting_as(Actor(label=f"user:{user.username}", user_id=user.id)):
+        token, expires_in = service.issue_token(user)
+        db.session.commit()
     return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}, NO_STORE
 
 

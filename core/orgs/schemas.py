@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from core.auth.schemas import UtcDateTime
 from core.orgs.models import KINDS
 
 
@@ -16,8 +17,8 @@ class OrgSchema(ma.Schema):
     kind = fields.Str()
     sector = fields.Str(allow_none=True)
     depth = fields.Int()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class OrgCreateSchema(ma.Schema):

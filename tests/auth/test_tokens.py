@@ -177,3 +177,9 @@ def test_authenticate_sets_the_actor_and_forget_clears_it(app, tenant, auth_head
             db.session.rollback()
             tenancy_context.deactivate(tenant_token)
     assert current_actor() is None
+
+
+def test_timestamps_carry_their_utc_offset(client, tenant, auth_headers):
+    body = client.get("/api/v1/auth/me", headers=auth_headers(tenant)).get_json()
+    for key in ("created_at", "last_login_at"):
+        assert body[key].endswith("+00:00"), body[key]
