@@ -31,7 +31,8 @@ What is recorded
     Parameters named after a masked column are shown as ``"***"``.
 
   Core statements on ``Table`` objects and raw SQL are not seen (as for tenant scoping): the
-  services use mapped classes.
+  services use mapped classes. Nor are rows the database removes by itself (``ON DELETE
+  CASCADE``): the entry of the row whose deletion caused it is the trace.
 
 Values are stored JSON-safe (uuid → str, datetime → ISO 8601, Decimal → str, bytes →
 ``"<n bytes>"``). A column declared with ``info={"audit": False}`` (password hashes, secrets)
