@@ -61,20 +61,24 @@ def authenticate(token: str) -> contextvars.Token:
     if found is None:
         abort(401, INVALID_TOKEN)
     api_token, user = found
-    actor = Actor(label=f"user:{user.username}", user_id=user.id)
-    now = utcnow()
-    last_used = service.as_utc(api_token.last_used_at)
-    if last_used is None or now - last_used > LAST_USED_RESOLUTION:
-        db.session.execute(
-            update(ApiToken)
-            .where(ApiToken.id == api_token.id)
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    g.current_token_id = api_token.id
+    token_id, last_used = api_token.id, service.as_utc(api_token.last_used_at)
+    actor_token = set_actor(Actor(label=f"user:{user.username}", user_id=user.id))
+    try:
+        now = utcnow()
+        if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+            db.session.execute(
+                update(ApiToken)
+                .where(ApiToken.id == token_id)
+                .values(last_used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+    except BaseException:
+        reset_actor(actor_token)  # core.app only forgets what this function returned
+        raise
+    g.current_token_id = token_id
     g.current_user = user
-    return set_actor(actor)
+    return actor_token
 
 
 def forget(token: contextvars.Token) -> None:

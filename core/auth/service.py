@@ -28,7 +28,7 @@ from core.orgs.models import Organization
 from core.tenancy import current_tenant_id, current_tenant_id_or_none
 
 BAD_LOGIN = "Invalid username or password."
-USERNAME_RE = re.compile(r"^\w[\w.@-]{1,63}$")
+USERNAME_RE = re.compile(r"[^\W_][\w.@-]{1,63}")  # \w: Chinese names are welcome
 # Where core.auth.permissions caches the current user's grants for one request.
 SCOPE_CACHE_KEY = "_dangjian_role_scopes"
 
@@ -52,7 +52,7 @@ def normalize_username(username: str) -> str:
 
 
 def username_problems(username: str) -> list[str]:
-    if not USERNAME_RE.match(username):
+    if not USERNAME_RE.fullmatch(username):
         return [
             "Username must be 2–64 characters: letters, digits and . _ @ -, "
             "starting with a letter or digit."
@@ -191,6 +191,9 @@ def authenticate_password(username: str, password: str) -> User:
     is counted and committed at once; ``LOGIN_MAX_FAILURES`` consecutive ones lock the
     account for ``LOGIN_LOCKOUT``. Success clears the counter, records the login and
     upgrades an outdated hash (caller commits those).
+
+    A locked account answers 423 without checking the password, so a lockout does show that
+    the username exists: the price of telling a locked-out user why they cannot log in.
     """
     user = find_user(username)
     if user is None or not user.is_active:
