@@ -51,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_plugin_apis(app, api)
     _install_request_context(app)
 
+    # Commands live on the app's own CLI group, so `dangjian` and app.test_cli_runner() agree.
+    get_manager().hook.dangjian_register_cli(cli=app.cli)
     get_manager().hook.dangjian_app_configured.call_historic(kwargs={"app": app})
     return app
 

@@ -1,7 +1,8 @@
 """The ``dangjian`` command: Flask's CLI with the app factory, plus every plugin's commands.
 
 Core's own groups (tenants, plugins, users, worker, demo) arrive through the
-``dangjian_register_cli`` hook of the default plugins, exactly as a sector plugin's would.
+``dangjian_register_cli`` hook of the default plugins, exactly as a sector plugin's would
+(``create_app`` adds them to ``app.cli``).
 ``db`` is Flask-Migrate's group, except that ``upgrade`` goes to *all* heads: core and every
 plugin's migration branch.
 """
@@ -15,7 +16,6 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import cli as flask_migrate_cli
 
 from core.app import create_app
-from core.plugins.manager import get_manager
 
 
 def _make_db_group() -> click.Group:
@@ -54,13 +54,13 @@ class DangjianGroup(FlaskGroup):
 
 
 def build_cli() -> DangjianGroup:
-    cli = DangjianGroup(
+    # Core's and the plugins' commands are added to app.cli by create_app
+    # (hook dangjian_register_cli); FlaskGroup lists the app's commands beside its own.
+    return DangjianGroup(
         create_app=lambda: create_app(),
         help="dangjian: multi-tenant Party-building platform (基层党建).",
         load_dotenv=False,
     )
-    get_manager().hook.dangjian_register_cli(cli=cli)
-    return cli
 
 
 def main() -> None:

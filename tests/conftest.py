@@ -30,7 +30,9 @@ PG_ADMIN_URL = os.environ.get(
 )
 PG_ROLE = "dangjian_test"
 PG_PASSWORD = "dangjian_test"
-PG_DATABASE = "dangjian_test"
+# One database and one queue per test process, so parallel runs on one machine don't collide.
+PG_DATABASE = os.environ.get("DANGJIAN_TEST_PG_DATABASE", f"dangjian_test_{os.getpid()}")
+JOB_QUEUE = f"dangjian-test-{os.getpid()}"
 REDIS_URL = os.environ.get("DANGJIAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("DANGJIAN_REQUIRE_SERVICES") == "1"
 
@@ -76,6 +78,17 @@ def _prepare_postgres() -> str:
     return _pg_host_url()
 
 
+def _drop_postgres_database() -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"),
+            {"db": PG_DATABASE},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"'))
+    admin.dispose()
+
+
 def _check_redis() -> None:
     import redis
 
@@ -105,9 +118,7 @@ def app(backend, tmp_path_factory):
         _check_redis()
         config["SQLALCHEMY_DATABASE_URI"] = _prepare_postgres()
         config["REDIS_URL"] = REDIS_URL
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
+        config["JOB_QUEUE"] = JOB_QUEUE
     os.environ["DANGJIAN_INSTANCE_PATH"] = str(instance)
     app = create_app(config)
     with app.app_context():
@@ -121,6 +132,8 @@ def app(backend, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    if backend == "postgresql":
+        _drop_postgres_database()
 
 
 def _truncate_all(app) -> None:

@@ -1,7 +1,7 @@
 """Hook specifications: the whole contract between core and a plugin.
 
 Each docstring here is the plugin author's documentation for that hook (``docs/plugins.md``
-is generated from, and tested against, this module). Implement a hook with
+documents the same hooks with the same signatures; a test keeps the two in step). Implement a hook with
 ``core.sdk.hookimpl``; a misspelt hook name fails at start-up (``pm.check_pending()``).
 
 A plugin gives data, not patches: it returns sectors, schemas, blueprints, jobs and
@@ -37,9 +37,12 @@ def dangjian_settings_schema():
     Every field must have a ``load_default``: that is the plugin's default. Operators can
     override a setting globally (the ``PLUGIN_SETTINGS`` config, a JSON object keyed by plugin
     name) and per tenant (``[plugin_settings.<name>]`` in ``tenants/<slug>.toml`` or
-    ``dangjian plugins set``). The merged result is validated with this schema; a bad value is
-    refused with the plugin, the field and the reason. Read settings with
-    :func:`core.sdk.plugin_settings`.
+    ``dangjian plugins set``). The merged result is validated with this schema, unknown keys
+    included; a bad value is refused with the plugin, the field and the reason. Values are
+    stored as JSON, so use fields that load from and dump to JSON (``Int``, ``Float``,
+    ``Str``, ``Bool``, ``List``, ``Dict``). Read settings with
+    :func:`core.sdk.plugin_settings`. Called whenever settings are read or checked; a plugin
+    without settings does not implement it.
     """
 
 
@@ -57,7 +60,10 @@ def dangjian_register_api(api):
 def dangjian_register_cli(cli):
     """Add click commands or groups to the ``dangjian`` command (``cli`` is its click group).
 
-    Called once, when the command line starts.
+    Use ``cli.add_command(group)`` with a group named after the plugin (``dangjian rural
+    ...``); decorate commands that touch the database with ``flask.cli.with_appcontext`` and
+    run tenant work inside ``tenant_context``. Called once, when the command line starts, for
+    every installed plugin whatever tenants enabled it. Return nothing.
     """
 
 
@@ -70,7 +76,8 @@ def dangjian_jobs():
     ``ctx.tenant_id`` / ``ctx.job_id`` identify the run. Return a JSON-serialisable result.
     Raise :class:`core.sdk.TransientJobError` for a failure worth retrying (a lock, a
     timeout); any other exception fails the job at once with its message. Names are global:
-    prefix them with the plugin name (``"rural.recompute_income"``).
+    prefix them with the plugin name (``"rural.recompute_income"``). Called whenever a job is
+    looked up (queued or run); a plugin's jobs exist only for tenants that enabled it.
     """
 
 
@@ -79,9 +86,12 @@ def dangjian_migrations():
     """Return the path of this plugin's Alembic ``versions`` directory, or ``None``.
 
     Plugin tables are created only through migrations, never ``create_all``. Give the first
-    revision ``branch_labels = ("<plugin name>",)`` and ``depends_on`` the core revision it
-    builds on; ``dangjian db upgrade`` applies every branch. Every table with a ``tenant_id``
-    column gets the row-level security policy automatically after each upgrade.
+    revision ``down_revision = None``, ``branch_labels = ("<plugin name>",)`` and
+    ``depends_on`` the core revision it builds on (``"0001_core"`` or later); prefix revision
+    ids with the plugin name, they share one namespace with core's. ``dangjian db upgrade``
+    applies every branch. Every table with a ``tenant_id`` column gets the row-level security
+    policy automatically after each upgrade. Called whenever Alembic is configured (each
+    ``dangjian db`` command), for every installed plugin, enabled by any tenant or not.
     """
 
 

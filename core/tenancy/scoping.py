@@ -17,7 +17,7 @@ mapped classes; on PostgreSQL row-level security covers everything else.
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
@@ -87,8 +87,15 @@ def _stamp_new_objects(session: Session, flush_context, instances) -> None:
                 f"but tenant {tenant_id} is current"
             )
     for obj in list(session.dirty) + list(session.deleted):
-        if is_tenant_owned(type(obj)) and obj.tenant_id != current_tenant_id():
+        if is_tenant_owned(type(obj)) and _saved_tenant(obj) != current_tenant_id():
             raise TenancyError(f"{type(obj).__name__} of another tenant cannot be changed here")
+
+
+def _saved_tenant(obj) -> int | None:
+    """The tenant of a persistent object from its identity key (tenant_id leads the key),
+    so checking an expired object costs no query."""
+    identity = inspect(obj).identity
+    return identity[0] if identity else obj.tenant_id
 
 
 def install() -> None:
