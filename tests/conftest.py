@@ -15,7 +15,7 @@ import os
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from core.app import create_app
 from core.db import db
@@ -169,6 +169,12 @@ def client(app_ctx):
 _slugs = itertools.count(1)
 
 
+def _tenant_id(tenant: Tenant) -> int:
+    """The id without a query: fixtures' Tenant objects are detached after a test request."""
+    identity = inspect(tenant).identity
+    return identity[0] if identity else tenant.id
+
+
 @pytest.fixture
 def make_tenant(app_ctx):
     """Create a tenant (committed) and return it; its id and slug are safe to use anywhere."""
@@ -199,7 +205,7 @@ def in_tenant(app_ctx):
 
     @contextmanager
     def run(tenant: Tenant):
-        tenant_id = tenant if isinstance(tenant, int) else tenant.id
+        tenant_id = tenant if isinstance(tenant, int) else _tenant_id(tenant)
         if db.session().in_transaction():
             db.session.commit()
         with tenant_context(tenant_id):

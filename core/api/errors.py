@@ -28,8 +28,25 @@ class ApiError(Exception):
         self.errors = errors
 
 
+WEBARGS_LOCATIONS = {"json", "query", "querystring", "form", "files", "headers", "cookies", "path", "view_args", "json_or_form"}
+
+
+def flatten_locations(errors):
+    """webargs nests validation errors under where they came from (``{"json": {"name": …}}``);
+    services name fields directly. Answer one shape: ``{"name": [...]}``."""
+    if isinstance(errors, dict) and errors and set(errors) <= WEBARGS_LOCATIONS:
+        flat: dict = {}
+        for nested in errors.values():
+            if isinstance(nested, dict):
+                flat.update(nested)
+            else:
+                flat.setdefault("_schema", []).extend(nested if isinstance(nested, list) else [nested])
+        return flat
+    return errors
+
+
 def error_body(code: int, message: str, errors=None) -> dict:
-    return {"code": code, "message": message, "errors": errors}
+    return {"code": code, "message": message, "errors": flatten_locations(errors)}
 
 
 def abort(status: int, message: str, errors=None):

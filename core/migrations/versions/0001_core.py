@@ -1,13 +1,12 @@
 """core tenants and organizations
 
 Revision ID: 0001_core
-Revises: 
+Revises:
 Create Date: 2026-11-21 20:34:03.084489
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001_core'
