@@ -1,17 +1,22 @@
 """What core offers plugin authors: the one import surface for ``plugins/*`` and third parties.
 
-    from core.sdk import hookimpl, Sector
+    from core.sdk import hookimpl, Sector, Blueprint, db, TenantOwned, plugin_settings
 
-Everything a plugin needs is re-exported here; anything else in ``core`` may change without
-notice. See ``docs/plugins.md`` and the hook docstrings in :mod:`core.plugins.hookspecs`.
+Everything a plugin needs is re-exported here: the hook marker, the sector type, the API
+blueprint and error helpers, the database handle and the tenant-owned model base types, and
+the plugin's settings. Anything else in ``core`` may change without notice. See
+``docs/plugins.md`` and the hook docstrings in :mod:`core.plugins.hookspecs`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.api.smorest import Blueprint
+from core.api.errors import ApiError, abort
+from core.api.smorest import Blueprint, get_or_404
+from core.db import TenantOwned, Timestamps, db, tenant_fk
 from core.plugins.hookspecs import hookimpl
+from core.tenancy import current_tenant_id
 
 
 @dataclass(frozen=True)
@@ -42,4 +47,17 @@ def plugin_settings(plugin_name: str) -> dict:
     return effective_settings(plugin_name)
 
 
-__all__ = ["Blueprint", "Sector", "hookimpl", "plugin_settings"]
+__all__ = [
+    "ApiError",
+    "Blueprint",
+    "Sector",
+    "TenantOwned",
+    "Timestamps",
+    "abort",
+    "current_tenant_id",
+    "db",
+    "get_or_404",
+    "hookimpl",
+    "plugin_settings",
+    "tenant_fk",
+]

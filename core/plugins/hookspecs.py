@@ -1,8 +1,8 @@
 """Hook specifications: the whole contract between core and a plugin.
 
 Each docstring here is the plugin author's documentation for that hook (``docs/plugins.md``
-documents the same hooks with the same signatures; a test keeps the two in step). Implement a hook with
-``core.sdk.hookimpl``; a misspelt hook name fails at start-up (``pm.check_pending()``).
+documents the same hooks with the same signatures; a test keeps the two in step). Implement a
+hook with ``core.sdk.hookimpl``; a misspelt hook name fails at start-up (``pm.check_pending()``).
 
 A plugin gives data, not patches: it returns sectors, schemas, blueprints, jobs and
 migrations; core decides when to call it and for which tenant. Hooks that return per-tenant

@@ -7,15 +7,24 @@ from flask import g, has_request_context
 from sqlalchemy import select
 
 from core.db import db
-from core.plugins.manager import get_manager, installed_plugins
+from core.plugins.manager import DEFAULT_PLUGINS, get_manager, installed_plugins
 from core.plugins.models import TenantPlugin
 from core.tenancy import current_tenant_id
 
 
 class UnknownPlugin(LookupError):
+    """A plugin name that is not installed; the message lists what is."""
+
     def __init__(self, name: str):
         installed = ", ".join(sorted(installed_plugins())) or "none"
-        super().__init__(f"plugin {name!r} is not installed (installed: {installed})")
+        if name in DEFAULT_PLUGINS:
+            message = (
+                f"plugin {name!r} is built in and always on; only installed plugins can be "
+                f"configured per tenant (installed: {installed})"
+            )
+        else:
+            message = f"plugin {name!r} is not installed (installed: {installed})"
+        super().__init__(message)
         self.name = name
 
 
@@ -35,22 +44,40 @@ def enabled_plugins() -> set[str]:
 
 
 def is_enabled(name: str) -> bool:
+    """Whether the current tenant has enabled installed plugin ``name``."""
     return name in enabled_plugins()
 
 
-def _row(name: str) -> TenantPlugin:
+def find_row(name: str) -> TenantPlugin | None:
+    """The current tenant's row for plugin ``name``, or ``None`` if it never configured it."""
+    return db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
+
+
+def ensure_row(name: str) -> TenantPlugin:
+    """The current tenant's row for installed plugin ``name``, added (disabled) if missing.
+
+    Raises :class:`UnknownPlugin` for a name that is not an installed plugin: default
+    plugins are always on and have no row.
+    """
     if name not in installed_plugins():
         raise UnknownPlugin(name)
-    row = db.session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
+    row = find_row(name)
     if row is None:
         row = TenantPlugin(plugin=name, enabled=False, settings={})
         db.session.add(row)
     return row
 
 
+_row = ensure_row  # the original private name, kept for existing callers
+
+
 def set_enabled(name: str, enabled: bool) -> TenantPlugin:
-    """Enable or disable an installed plugin for the current tenant (caller commits)."""
-    row = _row(name)
+    """Enable or disable an installed plugin for the current tenant (caller commits).
+
+    Disabling only clears the flag: the row, its settings and the plugin's own data stay, so
+    enabling again restores the plugin exactly as the tenant left it.
+    """
+    row = ensure_row(name)
     row.enabled = enabled
     if has_request_context():
         g.pop(f"_dangjian_enabled_plugins_{current_tenant_id()}", None)
