@@ -1,0 +1,36 @@
+"""Settings of the two_new sector plugin (两新: non-public enterprises and social
+organisations), with the national defaults for terms and for 应建尽建 (a branch wherever
+there are enough members).
+
+Every number is a default a city may override (``dangjian plugins set two_new ...``).
+"""
+
+from marshmallow import Schema, fields, validate
+
+
+class TwoNewSettings(Schema):
+    committee_term_years = fields.Int(
+        load_default=5,
+        validate=validate.Range(min=1, max=10),
+        metadata={"description": "Term of a primary Party committee, in years (基层党委 5 年)."},
+    )
+    branch_term_years = fields.Int(
+        load_default=3,
+        validate=validate.Range(min=1, max=10),
+        metadata={
+            "description": "Term of a general branch or a branch, in years (总支、支部 3 年)."
+        },
+    )
+    branch_min_full_members = fields.Int(
+        load_default=3,
+        validate=validate.Range(min=1),
+        metadata={
+            "description": "Full members from which a unit must form its own branch "
+            "(正式党员 3 人以上应单独建支部); fewer → a joint branch."
+        },
+    )
+    joint_branch_max_units = fields.Int(
+        load_default=5,
+        validate=validate.Range(min=2),
+        metadata={"description": "Most units one joint branch may cover (联合支部 ≤ 5 个单位)."},
+    )
