@@ -62,8 +62,8 @@ def apply(spec: TenantSpec, *, create_only: bool = False) -> tuple[Tenant, bool]
         wanted = set(spec.plugins)
         for name in sorted(installed_plugins()):
             plugin_service.set_enabled(name, name in wanted)
-        for name, overrides in spec.plugin_settings.items():
-            plugin_settings.set_overrides(name, overrides)
+            # The file is the source of truth: a section removed from it clears the overrides.
+            plugin_settings.set_overrides(name, spec.plugin_settings.get(name, {}))
         db.session.flush()
     return tenant, created
 

@@ -100,3 +100,29 @@ def test_request_tenant_from_header_and_host(client, tenant, tenant_b):
     response = client.get("/api/v1/orgs", headers={"X-Tenant": "nosuch"})
     assert response.status_code == 404
     assert response.get_json()["message"] == "tenant 'nosuch' not found"
+
+
+def test_plugin_settings_follow_the_file(runner, tmp_path, in_tenant):
+    from core.plugins import settings
+
+    folder = tmp_path / "tenants"
+    _write(folder, "yc.toml", 'slug = "yancheng"\nname = "盐城"\nplugins = ["rural"]\n'
+           '[plugin_settings.rural]\ncollective_income_target_wan = 10\n')
+    assert runner.invoke(args=["tenants", "sync", "--dir", str(folder)]).exit_code == 0
+    tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == "yancheng"))
+    with in_tenant(tenant_id):
+        assert settings.effective_settings("rural")["collective_income_target_wan"] == 10
+    _write(folder, "yc.toml", 'slug = "yancheng"\nname = "盐城"\nplugins = ["rural"]\n')
+    assert runner.invoke(args=["tenants", "sync", "--dir", str(folder)]).exit_code == 0
+    with in_tenant(tenant_id):
+        assert settings.effective_settings("rural")["collective_income_target_wan"] == 5
+
+
+def test_bad_plugin_setting_in_a_file_is_refused(runner, tmp_path):
+    folder = tmp_path / "tenants"
+    _write(folder, "yc.toml", 'slug = "yancheng"\nname = "盐城"\nplugins = ["rural"]\n'
+           '[plugin_settings.rural]\ncollective_income_target_wan = "lots"\n')
+    result = runner.invoke(args=["tenants", "sync", "--dir", str(folder)])
+    assert result.exit_code == 2
+    assert "collective_income_target_wan" in result.output
+    assert _slugs() == []
