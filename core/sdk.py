@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from core.api.errors import ApiError, abort
 from core.api.smorest import Blueprint, get_or_404
 from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.jobs.context import JobContext, TransientJobError
 from core.plugins.hookspecs import hookimpl
 from core.tenancy import current_tenant_id
 
@@ -50,9 +51,11 @@ def plugin_settings(plugin_name: str) -> dict:
 __all__ = [
     "ApiError",
     "Blueprint",
+    "JobContext",
     "Sector",
     "TenantOwned",
     "Timestamps",
+    "TransientJobError",
     "abort",
     "current_tenant_id",
     "db",

@@ -1,0 +1,16 @@
+"""Background jobs: assessment runs, warning sweeps, imports, exports.
+
+A plugin declares jobs through the ``dangjian_jobs`` hook; code starts one with
+:func:`core.jobs.service.enqueue`. Every run is a :class:`~core.jobs.models.Job` row of the
+enqueuing tenant, so the API can show its state and progress whatever runs it.
+
+* :mod:`.models` — the ``jobs`` table.
+* :mod:`.context` — :class:`JobContext` (what a job function receives) and
+  :class:`TransientJobError` (a failure worth retrying); both re-exported by :mod:`core.sdk`.
+* :mod:`.registry` — job names from every plugin, unique, filtered by the tenant's plugins.
+* :mod:`.service` — ``enqueue`` and reading jobs.
+* :mod:`.queue` — Redis and the rq queue (``REDIS_URL``); none configured means in-process.
+* :mod:`.runner` — what rq (or the in-process path) calls to run one attempt of a job.
+* :mod:`.api` / :mod:`.cli` — ``GET /api/v1/jobs/<id>``; ``dangjian worker`` and
+  ``dangjian jobs run``.
+"""

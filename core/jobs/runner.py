@@ -1,0 +1,220 @@
+"""Running a job: what rq calls in the worker (:func:`run`), and the in-process path.
+
+One attempt (:func:`execute`):
+
+1. in the app context, the job's tenant (``tenant_context``) and an actor ``job:<name>``
+   carrying the enqueuing user's id, the row is marked ``started`` (attempts + 1) and committed;
+2. the job function runs in a fresh transaction; ``ctx.progress`` writes the row in its own
+   short transaction (PostgreSQL) so the API sees progress while the job runs;
+3. success: the result, ``finished`` and progress 100 are committed *with the job's own
+   writes*, in one transaction — a reader sees all of it or none;
+4. failure: the job's writes are rolled back (no partial results), then the row is marked
+   ``retrying`` (a transient error with attempts left) or ``failed``, with the message.
+
+Transient errors are :class:`~core.jobs.context.TransientJobError`, SQLAlchemy's
+``OperationalError`` (a lost connection, a deadlock, SQLite's "database is locked") and Redis
+connection errors. Any other exception fails the job at once.
+
+How rq learns the outcome: :func:`run` re-raises the exception of a failed attempt, so rq's
+own registries and logs show the traceback. For ``retrying`` rq retries per the job's
+``Retry``; for ``failed`` the rq job's ``retries_left`` is set to 0 first, so rq fails it
+without retrying. Jobs that ended (``finished``/``failed``) are not run again if rq
+redelivers them.
+
+SQLite allows one writer at a time, so there progress goes through the job's own
+connection (a second connection would wait on the job's own write lock): it becomes visible
+when the job ends. The in-process path (no Redis) retries at once, without rq's waits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+
+from flask import Flask, current_app, has_app_context
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import get_current_job
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from core.auth.context import Actor, acting_as
+from core.db import db
+from core.db.mixins import utcnow
+from core.jobs import registry
+from core.jobs.context import JobContext, TransientJobError
+from core.jobs.models import DONE_STATES, ERROR_MAX, FAILED, FINISHED, RETRYING, STARTED, Job
+from core.tenancy import tenant_context
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (TransientJobError, OperationalError, RedisConnectionError, RedisTimeoutError)
+
+_app: Flask | None = None  # the worker's app (``dangjian worker`` sets it; else created once)
+
+
+class JobResultError(TypeError):
+    """The job returned something that is not JSON."""
+
+
+@dataclass
+class Outcome:
+    """How one attempt ended: ``finished``, ``retrying``, ``failed``, or ``missing`` (no row)."""
+
+    state: str
+    result: object = None
+    exc: BaseException | None = None
+
+
+def use_app(app: Flask) -> None:
+    """Make ``app`` the app jobs run in when no app context is active (the worker's)."""
+    global _app
+    _app = app
+
+
+def _app_for_run() -> Flask:
+    global _app
+    if has_app_context():  # in-process runs, and SimpleWorker inside an app (tests)
+        return current_app._get_current_object()
+    if _app is None:  # a plain ``rq worker`` process: build the app once
+        from core.app import create_app
+
+        _app = create_app()
+    return _app
+
+
+def is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, TRANSIENT_ERRORS)
+
+
+def run(tenant_id: int, job_id: str):
+    """The rq entry point: run one attempt of job ``job_id`` of tenant ``tenant_id``."""
+    rq_job = get_current_job()
+    outcome = execute(_app_for_run(), tenant_id, uuid.UUID(str(job_id)), rq_job=rq_job)
+    if outcome.exc is not None:
+        if outcome.state == FAILED and rq_job is not None:
+            rq_job.retries_left = 0  # failed for good: rq records the failure, no retry
+        raise outcome.exc
+    return outcome.result
+
+
+def run_inline(tenant_id: int, job_id: uuid.UUID) -> Outcome:
+    """Run a job in this process until it finishes or fails (the no-Redis path)."""
+    app = current_app._get_current_object()
+    while True:  # every attempt commits attempts + 1 first, and the last one cannot retry
+        outcome = execute(app, tenant_id, job_id)
+        if outcome.state != RETRYING:
+            return outcome
+
+
+def execute(app: Flask, tenant_id: int, job_id: uuid.UUID, *, rq_job=None) -> Outcome:
+    """One attempt, in a fresh app context (so a fresh session) for the job's tenant."""
+    with app.app_context(), tenant_context(tenant_id):
+        job = db.session.scalar(select(Job).where(Job.id == job_id))
+        if job is None:
+            log.warning("job %s of tenant %s not found: nothing to run", job_id, tenant_id)
+            return Outcome("missing")
+        if job.state in DONE_STATES:
+            log.info("job %s (%s) already %s: not run again", job_id, job.name, job.state)
+            return Outcome(job.state, result=job.result)
+        with acting_as(Actor(label=f"job:{job.name}", user_id=job.created_by_user_id)):
+            return _attempt(job, rq_job)
+
+
+def _attempt(job: Job, rq_job) -> Outcome:
+    name, kwargs, job_id, tenant_id = job.name, dict(job.kwargs or {}), job.id, job.tenant_id
+    attempt, max_attempts = job.attempts + 1, job.max_attempts
+    last = attempt >= max_attempts or (rq_job is not None and not rq_job.should_retry)
+    job.state, job.attempts, job.error = STARTED, attempt, None
+    job.progress, job.message = 0, ""
+    job.started_at = job.started_at or utcnow()
+    db.session.commit()
+
+    writer = _ProgressWriter(job_id, separate=db.engine.dialect.name != "sqlite")
+    ctx = JobContext(
+        name=name,
+        tenant_id=tenant_id,
+        job_id=job_id,
+        attempt=attempt,
+        max_attempts=max_attempts,
+        _report=writer,
+    )
+    try:
+        spec = registry.job_for_tenant(name)
+        result = _as_json(spec.function(ctx, **kwargs))
+        db.session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(state=FINISHED, progress=100, result=result, error=None, finished_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()  # the job's own writes and its result, together
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+        db.session.rollback()  # the job's partial writes are never visible
+        state = RETRYING if is_transient(exc) and not last else FAILED
+        error = _describe(exc)
+        if state == RETRYING:
+            log.warning("job %s (%s) attempt %d/%d failed, will retry: %s",
+                        name, job_id, attempt, max_attempts, error)
+        else:
+            log.error("job %s (%s) failed on attempt %d/%d: %s",
+                      name, job_id, attempt, max_attempts, error, exc_info=exc)
+        _record_end(job_id, state, error, writer)
+        return Outcome(state, exc=exc)
+    log.info("job %s (%s) finished on attempt %d", name, job_id, attempt)
+    return Outcome(FINISHED, result=result)
+
+
+def _record_end(job_id: uuid.UUID, state: str, error: str, writer: _ProgressWriter) -> None:
+    values = {"state": state, "error": error, "progress": writer.percent, "message": writer.message}
+    if state == FAILED:
+        values["finished_at"] = utcnow()
+    try:
+        db.session.execute(
+            update(Job).where(Job.id == job_id).values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the database may be what failed; rq still learns
+        db.session.rollback()
+        log.exception("could not record state %s of job %s", state, job_id)
+
+
+def _as_json(value):
+    """The value as stored (tuples become lists); anything not JSON fails the job."""
+    try:
+        return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise JobResultError(f"job result is not JSON-serialisable: {exc}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    return (str(exc).strip() or type(exc).__name__)[:ERROR_MAX]
+
+
+class _ProgressWriter:
+    """``ctx.progress`` for one attempt; remembers the last values for the final state."""
+
+    def __init__(self, job_id: uuid.UUID, *, separate: bool):
+        self.job_id, self.separate = job_id, separate
+        self.percent, self.message = 0, ""
+
+    def __call__(self, percent: int, message: str) -> None:
+        if (percent, message) == (self.percent, self.message):
+            return
+        self.percent, self.message = percent, message
+        statement = (
+            update(Job)
+            .where(Job.id == self.job_id)
+            .values(progress=percent, message=message)
+            .execution_options(synchronize_session=False)
+        )
+        if not self.separate:
+            db.session.execute(statement)
+            return
+        with Session(db.engine) as session:  # its own short transaction, seen at once
+            session.execute(statement)
+            session.commit()
