@@ -72,12 +72,18 @@ def dangjian_jobs():
     """Return a ``{name: function}`` dict of background jobs this plugin runs.
 
     A job function is called as ``function(ctx, **kwargs)`` inside the app context and the
-    tenant context of the job, where ``ctx.progress(percent, message)`` reports progress and
-    ``ctx.tenant_id`` / ``ctx.job_id`` identify the run. Return a JSON-serialisable result.
-    Raise :class:`core.sdk.TransientJobError` for a failure worth retrying (a lock, a
-    timeout); any other exception fails the job at once with its message. Names are global:
-    prefix them with the plugin name (``"rural.recompute_income"``). Called whenever a job is
-    looked up (queued or run); a plugin's jobs exist only for tenants that enabled it.
+    tenant context of the job, acting as ``job:<name>`` for the user who started it. ``ctx``
+    is a :class:`core.sdk.JobContext`: ``ctx.progress(percent, message)`` reports progress,
+    ``ctx.tenant_id`` / ``ctx.job_id`` identify the run, ``ctx.attempt`` counts from 1;
+    ``kwargs`` are the JSON arguments the job was started with. Return a JSON-serialisable
+    result. Do not commit: the job's writes are committed together with its result when it
+    returns, and rolled back when it fails. Raise :class:`core.sdk.TransientJobError` for a
+    failure worth retrying (a lock, a timeout; a lost database or Redis connection counts
+    too): the job runs again, up to ``JOB_MAX_RETRIES`` times. Any other exception fails the
+    job at once with its message. Names are global: prefix them with the plugin name
+    (``"rural.recompute_income"``); two plugins declaring one name stop start-up. Called
+    whenever a job is looked up (queued or run); a plugin's jobs exist only for tenants that
+    enabled it.
     """
 
 
