@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_migrate import Migrate
 
 from core import config as config_module
@@ -140,6 +140,10 @@ def _install_request_context(app: Flask) -> None:
     @app.teardown_request
     def _leave_tenant_and_user(exc=None):
         db.session.remove()
+        # Per-request caches live on g; g outlives the request when an outer app context
+        # is pushed (tests, CLI), so clear them here.
+        for name in [n for n in vars(g) if n.startswith("_dangjian_")]:
+            g.pop(name, None)
         actor_token = request.environ.pop("dangjian.actor_token", None)
         if actor_token is not None:
             auth_request.forget(actor_token)

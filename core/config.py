@@ -51,6 +51,7 @@ def from_environment(instance_path: str) -> dict:
         "JOB_QUEUE": _env("JOB_QUEUE", "dangjian"),
         "JOB_MAX_RETRIES": _int("JOB_MAX_RETRIES", 3),
         "JOB_RETRY_INTERVALS": [5, 30, 120],
+        "JOB_TIMEOUT": _int("JOB_TIMEOUT_SECONDS", 3600),  # an attempt longer than this is killed
         # Plugin settings overridden for every tenant (a JSON object keyed by plugin name).
         "PLUGIN_SETTINGS": _env("PLUGIN_SETTINGS"),
         # API / OpenAPI (flask-smorest)

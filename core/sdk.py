@@ -48,6 +48,14 @@ def plugin_settings(plugin_name: str) -> dict:
     return effective_settings(plugin_name)
 
 
+def enqueue_job(name: str, /, **kwargs):
+    """Start background job ``name`` (from any plugin's ``dangjian_jobs``) for the current
+    tenant; returns the job row (``.id`` for ``GET /api/v1/jobs/<id>``). Commits the session."""
+    from core.jobs.service import enqueue
+
+    return enqueue(name, **kwargs)
+
+
 __all__ = [
     "ApiError",
     "Blueprint",
@@ -59,6 +67,7 @@ __all__ = [
     "abort",
     "current_tenant_id",
     "db",
+    "enqueue_job",
     "get_or_404",
     "hookimpl",
     "plugin_settings",
