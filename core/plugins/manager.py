@@ -27,6 +27,7 @@ DEFAULT_PLUGINS = (
     "core.audit.plugin",
     "core.jobs.plugin",
     "core.plugins.plugin",
+    "core.demo.plugin",
 )
 
 

@@ -1,0 +1,54 @@
+"""``dangjian demo``: migrate, load the demo tenant, create its users, serve on 127.0.0.1:5000."""
+
+from __future__ import annotations
+
+import click
+import flask_migrate
+from flask import current_app
+from flask.cli import with_appcontext
+
+from core.auth.context import acting_as, cli_actor
+from core.db import db
+from core.demo import data
+from core.tenancy import files, service
+from core.tenancy.cli import tenants_dir
+from core.tenancy.context import tenant_context
+
+DEMO_SLUG = "demo"
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the demo and exit without serving.")
+@with_appcontext
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Set up the demo city (database, tenant, users) and serve it."""
+    app = current_app._get_current_object()
+    flask_migrate.upgrade(revision="heads")
+    spec_path = tenants_dir() / f"{DEMO_SLUG}.toml"
+    try:
+        spec = files.load_file(spec_path)
+    except (files.TenantFileError, FileNotFoundError) as exc:
+        raise click.ClickException(f"cannot load the demo tenant from {spec_path}: {exc}") from None
+    with acting_as(cli_actor()):
+        tenant, _ = service.apply(spec)
+        db.session.commit()
+        tenant_id = tenant.id
+        with tenant_context(tenant_id):
+            created = data.ensure_tree()
+            passwords = data.ensure_users()
+            db.session.commit()
+    base = f"http://{host}:{port}"
+    click.echo(f"demo tenant '{DEMO_SLUG}' ready ({created} organisations added)")
+    click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    for username, password in passwords.items():
+        click.echo(f"  user {username:<10} password {password}")
+    click.echo(f"API docs: {base}/api/v1/docs/")
+    click.echo(
+        f"try: curl -s -X POST {base}/api/v1/auth/token -H 'Content-Type: application/json' "
+        f"-d '{{\"username\": \"admin\", \"password\": \"{passwords['admin']}\"}}'"
+    )
+    if no_serve:
+        return
+    app.run(host=host, port=port, use_reloader=False, threaded=True)

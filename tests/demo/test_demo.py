@@ -1,0 +1,63 @@
+"""``dangjian demo`` from an empty folder: migrations, the demo tenant, users that can log in."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from core.cli import build_cli
+
+REPO_TENANTS = __import__("pathlib").Path(__file__).resolve().parents[2] / "tenants"
+
+
+@pytest.fixture
+def fresh_instance(monkeypatch, tmp_path):
+    monkeypatch.setenv("DANGJIAN_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/demo.sqlite3")
+    monkeypatch.setenv("TENANTS_DIR", str(REPO_TENANTS))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    return tmp_path
+
+
+def _run_demo():
+    result = CliRunner().invoke(build_cli(), ["demo", "--no-serve"], prog_name="dangjian")
+    assert result.exit_code == 0, result.output
+    return result.output, dict(re.findall(r"user (\w+)\s+password (\S+)", result.output))
+
+
+def test_demo_sets_up_a_city_whose_admin_can_log_in(fresh_instance):
+    output, passwords = _run_demo()
+    assert {"admin", "qingshan", "taoyuan"} <= set(passwords)
+    assert "/api/v1/docs/" in output
+
+    from core.app import create_app
+
+    app = create_app()
+    client = app.test_client()
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "admin", "password": passwords["admin"]},
+        headers={"X-Tenant": "demo"},
+    )
+    assert response.status_code == 200, response.get_json()
+    token = response.get_json()["access_token"]
+    orgs = client.get("/api/v1/orgs?page_size=100", headers={"Authorization": f"Bearer {token}"})
+    assert orgs.status_code == 200
+    sectors = {o["sector"] for o in orgs.get_json()}
+    assert {"rural", "community", "organs", "two_new", "soe"} <= sectors
+
+    # the branch secretary sees only their branch
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "taoyuan", "password": passwords["taoyuan"]},
+        headers={"Host": "localhost"},
+    )
+    assert response.status_code == 200
+    token = response.get_json()["access_token"]
+    names = [o["name"] for o in client.get("/api/v1/orgs", headers={"Authorization": f"Bearer {token}"}).get_json()]
+    assert names == ["桃源村党支部"]
+
+
+def test_demo_runs_again_without_duplicates(fresh_instance):
+    _run_demo()
+    output, passwords = _run_demo()
+    assert "(0 organisations added)" in output
+    assert len(passwords) == 3
