@@ -6,6 +6,7 @@ import click
 import flask_migrate
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from core.auth.context import acting_as, cli_actor
 from core.db import db
@@ -46,9 +47,11 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"  user {username:<10} password {password}")
     click.echo(f"API docs: {base}/api/v1/docs/")
     click.echo(
-        f"try: curl -s -X POST {base}/api/v1/auth/token -H 'Content-Type: application/json' "
+        f"try: curl -s -X POST {base}/api/v1/auth/token -H 'X-Tenant: {DEMO_SLUG}' "
+        f"-H 'Content-Type: application/json' "
         f"-d '{{\"username\": \"admin\", \"password\": \"{passwords['admin']}\"}}'"
     )
     if no_serve:
         return
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    # Flask refuses app.run() inside its own CLI; serve with Werkzeug directly.
+    run_simple(host, port, app, threaded=True, use_reloader=False)
