@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("core", instance_path=instance_path)
     app.config.update(config_module.from_environment(instance_path))
     app.config.update(config or {})
+    app.json.ensure_ascii = False  # Chinese names as UTF-8, not \uXXXX escapes
     _configure_logging(app)
     _ensure_secret_key(app)
 
