@@ -16,6 +16,7 @@ from core.api.errors import ApiError, abort
 from core.api.smorest import Blueprint, get_or_404
 from core.db import TenantOwned, Timestamps, db, tenant_fk
 from core.jobs.context import JobContext, TransientJobError
+from core.orgs.terms import FiveYearTermSettings, TermSettings
 from core.plugins.hookspecs import hookimpl
 from core.tenancy import current_tenant_id
 
@@ -59,9 +60,11 @@ def enqueue_job(name: str, /, **kwargs):
 __all__ = [
     "ApiError",
     "Blueprint",
+    "FiveYearTermSettings",
     "JobContext",
     "Sector",
     "TenantOwned",
+    "TermSettings",
     "Timestamps",
     "TransientJobError",
     "abort",

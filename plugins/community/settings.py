@@ -1,16 +1,10 @@
-"""Settings of the community sector plugin (社区), with the national default.
+"""Settings of the community sector plugin (社区): community organisations serve 5 years.
 
 Every number is a default a city may override (``dangjian plugins set community ...``).
 """
 
-from marshmallow import Schema, fields, validate
+from core.sdk import FiveYearTermSettings
 
 
-class CommunitySettings(Schema):
-    term_years = fields.Int(
-        load_default=5,
-        validate=validate.Range(min=1, max=10),
-        metadata={
-            "description": "Term of a community Party organisation, in years (社区党组织 5 年)."
-        },
-    )
+class CommunitySettings(FiveYearTermSettings):
+    """Community committees and branches: 5-year terms (社区党组织 5 年)."""

@@ -3,10 +3,14 @@
 Every number is a default a city may override (``dangjian plugins set rural ...``).
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from core.sdk import FiveYearTermSettings
 
 
-class RuralSettings(Schema):
+class RuralSettings(FiveYearTermSettings):
+    """Village terms (5 years) plus the rural targets."""
+
     collective_income_target_wan = fields.Float(
         load_default=5.0,
         validate=validate.Range(min=0),
@@ -14,11 +18,6 @@ class RuralSettings(Schema):
             "description": "Yearly operating income every village collective should reach, "
             "in 万元 (村级集体经济经营性收入 ≥ 5万元)."
         },
-    )
-    village_term_years = fields.Int(
-        load_default=5,
-        validate=validate.Range(min=1, max=10),
-        metadata={"description": "Term of a village Party organisation, in years (村党组织 5 年)."},
     )
     no_recruit_years_warning = fields.Int(
         load_default=3,

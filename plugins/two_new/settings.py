@@ -5,22 +5,14 @@ there are enough members).
 Every number is a default a city may override (``dangjian plugins set two_new ...``).
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from core.sdk import TermSettings
 
 
-class TwoNewSettings(Schema):
-    committee_term_years = fields.Int(
-        load_default=5,
-        validate=validate.Range(min=1, max=10),
-        metadata={"description": "Term of a primary Party committee, in years (基层党委 5 年)."},
-    )
-    branch_term_years = fields.Int(
-        load_default=3,
-        validate=validate.Range(min=1, max=10),
-        metadata={
-            "description": "Term of a general branch or a branch, in years (总支、支部 3 年)."
-        },
-    )
+class TwoNewSettings(TermSettings):
+    """National terms plus the 应建尽建 thresholds."""
+
     branch_min_full_members = fields.Int(
         load_default=3,
         validate=validate.Range(min=1),

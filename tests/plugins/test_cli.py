@@ -50,7 +50,7 @@ def test_disabling_hides_the_plugin_from_that_tenant_only_and_deletes_nothing(
         result = run_cli("plugins", "enable", "rural", "--tenant", slug)
         assert result.exit_code == 0, result.output
         assert "rural: enabled for tenant" in result.output
-    assert run_cli("plugins", "set", "rural", "village_term_years=4", "--tenant", "alpha").exit_code == 0
+    assert run_cli("plugins", "set", "rural", "branch_term_years=4", "--tenant", "alpha").exit_code == 0
 
     result = run_cli("plugins", "disable", "rural", "--tenant", "alpha")
     assert result.exit_code == 0, result.output
@@ -58,14 +58,14 @@ def test_disabling_hides_the_plugin_from_that_tenant_only_and_deletes_nothing(
         assert "rural" not in sector_keys()
         row = service.find_row("rural")
         assert row is not None and row.enabled is False
-        assert row.settings == {"village_term_years": 4}
+        assert row.settings == {"branch_term_years": 4}
     with in_tenant(tenant_b):
         assert "rural" in sector_keys()
 
     assert run_cli("plugins", "enable", "rural", "--tenant", "alpha").exit_code == 0
     with in_tenant(tenant):
         assert "rural" in sector_keys()
-        assert effective_settings("rural")["village_term_years"] == 4
+        assert effective_settings("rural")["branch_term_years"] == 4
 
 
 def test_a_tenant_sees_only_the_sectors_it_enabled(run_cli, tenant, in_tenant):
@@ -79,12 +79,13 @@ def test_a_tenant_sees_only_the_sectors_it_enabled(run_cli, tenant, in_tenant):
 
 def test_settings_show_each_value_and_its_source(app, run_cli, tenant, monkeypatch):
     monkeypatch.setitem(app.config, "PLUGIN_SETTINGS", {"rural": {"no_recruit_years_warning": 2}})
-    assert run_cli("plugins", "set", "rural", "village_term_years=4", "--tenant", "alpha").exit_code == 0
+    assert run_cli("plugins", "set", "rural", "branch_term_years=4", "--tenant", "alpha").exit_code == 0
     result = run_cli("plugins", "settings", "rural", "--tenant", "alpha")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
+        "committee_term_years = 5  (default)",
+        "branch_term_years = 4  (tenant)",
         "collective_income_target_wan = 5.0  (default)",
-        "village_term_years = 4  (tenant)",
         "no_recruit_years_warning = 2  (global)",
     ]
 
@@ -98,40 +99,40 @@ def test_set_parses_json_values_and_merges_with_earlier_overrides(run_cli, tenan
         "--tenant", "alpha",
     )
     assert result.exit_code == 0, result.output
-    assert run_cli("plugins", "set", "rural", "village_term_years=6", "--tenant", "alpha").exit_code == 0
+    assert run_cli("plugins", "set", "rural", "branch_term_years=6", "--tenant", "alpha").exit_code == 0
     with in_tenant(tenant):
         assert tenant_overrides("rural") == {
             "collective_income_target_wan": 7.5,
-            "village_term_years": 6,
+            "branch_term_years": 6,
         }
         assert tenant_overrides("two_new") == {"branch_term_years": 4, "joint_branch_max_units": 3}
 
 
 def test_set_refuses_bad_values_and_unknown_keys_and_writes_nothing(run_cli, tenant, in_tenant):
-    assert run_cli("plugins", "set", "rural", "village_term_years=6", "--tenant", "alpha").exit_code == 0
+    assert run_cli("plugins", "set", "rural", "branch_term_years=6", "--tenant", "alpha").exit_code == 0
     for args, named in [
-        (("village_term_years=abc",), "village_term_years: Not a valid integer"),
-        (("no_recruit_years_warning=0", "village_term_years=7"), "no_recruit_years_warning"),
+        (("branch_term_years=abc",), "branch_term_years: Not a valid integer"),
+        (("no_recruit_years_warning=0", "branch_term_years=7"), "no_recruit_years_warning"),
         (("colour=red",), "colour: Unknown field"),
-        (("village_term_years",), "expected key=value"),
+        (("branch_term_years",), "expected key=value"),
         (("=5",), "expected key=value"),
     ]:
         result = run_cli("plugins", "set", "rural", *args, "--tenant", "alpha")
         assert result.exit_code == 2, result.output
         assert named in result.output
     with in_tenant(tenant):
-        assert tenant_overrides("rural") == {"village_term_years": 6}
+        assert tenant_overrides("rural") == {"branch_term_years": 6}
 
 
 def test_unset_goes_back_to_the_default(run_cli, tenant, in_tenant):
-    assert run_cli("plugins", "set", "community", "term_years=4", "--tenant", "alpha").exit_code == 0
-    result = run_cli("plugins", "unset", "community", "term_years", "--tenant", "alpha")
+    assert run_cli("plugins", "set", "community", "branch_term_years=4", "--tenant", "alpha").exit_code == 0
+    result = run_cli("plugins", "unset", "community", "branch_term_years", "--tenant", "alpha")
     assert result.exit_code == 0, result.output
     with in_tenant(tenant):
-        assert effective_settings("community") == {"term_years": 5}
-    result = run_cli("plugins", "unset", "community", "term_years", "--tenant", "alpha")
+        assert effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 5}
+    result = run_cli("plugins", "unset", "community", "branch_term_years", "--tenant", "alpha")
     assert result.exit_code == 2
-    assert "not overridden for tenant alpha: term_years" in result.output
+    assert "not overridden for tenant alpha: branch_term_years" in result.output
 
 
 def test_enable_refuses_a_plugin_whose_stored_settings_are_now_invalid(run_cli, tenant, in_tenant):
@@ -139,11 +140,11 @@ def test_enable_refuses_a_plugin_whose_stored_settings_are_now_invalid(run_cli, 
 
     with in_tenant(tenant):
         row = service.ensure_row("community")
-        row.settings = {"term_years": 0}  # as an older plugin version may have allowed
+        row.settings = {"branch_term_years": 0}  # as an older plugin version may have allowed
         db.session.commit()
     result = run_cli("plugins", "enable", "community", "--tenant", "alpha")
     assert result.exit_code == 2
-    assert "term_years" in result.output
+    assert "branch_term_years" in result.output
     with in_tenant(tenant):
         assert not service.is_enabled("community")
 

@@ -18,14 +18,15 @@ from core.tenancy import TenancyError
 
 RURAL_DEFAULTS = {
     "collective_income_target_wan": 5.0,
-    "village_term_years": 5,
+    "committee_term_years": 5,
+    "branch_term_years": 5,
     "no_recruit_years_warning": 3,
 }
 
 
 def test_defaults_come_from_the_plugins_schema():
     assert settings.defaults("rural") == RURAL_DEFAULTS
-    assert settings.defaults("community") == {"term_years": 5}
+    assert settings.defaults("community") == {"committee_term_years": 5, "branch_term_years": 5}
     assert settings.defaults("organs") == {"committee_term_years": 5, "branch_term_years": 3}
     assert settings.defaults("soe") == {"committee_term_years": 5, "branch_term_years": 3}
     assert settings.defaults("two_new") == {
@@ -60,44 +61,46 @@ def test_effective_settings_need_a_tenant(app_ctx):
 
 
 def test_global_overrides_from_config_dict_or_json(app, tenant, in_tenant, monkeypatch):
-    monkeypatch.setitem(app.config, "PLUGIN_SETTINGS", {"rural": {"village_term_years": 4}})
+    monkeypatch.setitem(app.config, "PLUGIN_SETTINGS", {"rural": {"branch_term_years": 4}})
     with in_tenant(tenant):
-        assert settings.global_overrides("rural") == {"village_term_years": 4}
-        assert settings.effective_settings("rural") == {**RURAL_DEFAULTS, "village_term_years": 4}
+        assert settings.global_overrides("rural") == {"branch_term_years": 4}
+        assert settings.effective_settings("rural") == {**RURAL_DEFAULTS, "branch_term_years": 4}
     monkeypatch.setitem(
         app.config, "PLUGIN_SETTINGS", json.dumps({"rural": {"collective_income_target_wan": 8}})
     )
     with in_tenant(tenant):
         assert settings.effective_settings("rural")["collective_income_target_wan"] == 8.0
-        assert settings.effective_settings("community") == {"term_years": 5}
+        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 5}
 
 
 def test_tenant_override_wins_and_stays_with_its_tenant(app, tenant, tenant_b, in_tenant, monkeypatch):
-    monkeypatch.setitem(app.config, "PLUGIN_SETTINGS", {"rural": {"village_term_years": 4}})
+    monkeypatch.setitem(app.config, "PLUGIN_SETTINGS", {"rural": {"branch_term_years": 4}})
     with in_tenant(tenant):
         stored = settings.set_overrides(
-            "rural", {"village_term_years": "6", "collective_income_target_wan": 10}
+            "rural", {"branch_term_years": "6", "collective_income_target_wan": 10}
         )
         db.session.commit()
-    assert stored == {"village_term_years": 6, "collective_income_target_wan": 10.0}
+    assert stored == {"branch_term_years": 6, "collective_income_target_wan": 10.0}
     with in_tenant(tenant):
         assert settings.explain_settings("rural") == {
             "collective_income_target_wan": (10.0, "tenant"),
-            "village_term_years": (6, "tenant"),
+            "committee_term_years": (5, "default"),
+            "branch_term_years": (6, "tenant"),
             "no_recruit_years_warning": (3, "default"),
         }
     with in_tenant(tenant_b):
         assert settings.tenant_overrides("rural") == {}
         assert settings.explain_settings("rural") == {
             "collective_income_target_wan": (5.0, "default"),
-            "village_term_years": (4, "global"),
+            "committee_term_years": (5, "default"),
+            "branch_term_years": (4, "global"),
             "no_recruit_years_warning": (3, "default"),
         }
 
 
 def test_set_overrides_replaces_the_tenants_layer(tenant, in_tenant):
     with in_tenant(tenant):
-        settings.set_overrides("rural", {"village_term_years": 6})
+        settings.set_overrides("rural", {"branch_term_years": 6})
         settings.set_overrides("rural", {"no_recruit_years_warning": 2})
         db.session.commit()
     with in_tenant(tenant):
@@ -112,14 +115,14 @@ def test_an_invalid_override_names_plugin_and_field_and_writes_nothing(tenant, i
     with in_tenant(tenant):
         with pytest.raises(settings.PluginSettingsError) as caught:
             settings.set_overrides(
-                "rural", {"village_term_years": 0, "collective_income_target_wan": "lots"}
+                "rural", {"branch_term_years": 0, "collective_income_target_wan": "lots"}
             )
         error = caught.value
         assert error.status == 422
         assert "'rural'" in error.message
-        assert "village_term_years: Must be greater than or equal to 1" in error.message
+        assert "branch_term_years: Must be greater than or equal to 1" in error.message
         assert "collective_income_target_wan: Not a valid number" in error.message
-        assert set(error.errors) == {"village_term_years", "collective_income_target_wan"}
+        assert set(error.errors) == {"branch_term_years", "collective_income_target_wan"}
         assert find_row("rural") is None
         db.session.commit()
     with in_tenant(tenant):
@@ -129,20 +132,20 @@ def test_an_invalid_override_names_plugin_and_field_and_writes_nothing(tenant, i
 def test_unknown_settings_are_refused(tenant, in_tenant):
     with in_tenant(tenant):
         set_enabled("rural", True)
-        settings.set_overrides("rural", {"village_term_years": 6})
+        settings.set_overrides("rural", {"branch_term_years": 6})
         db.session.commit()
     with in_tenant(tenant):
         with pytest.raises(settings.PluginSettingsError, match="colour: Unknown field"):
-            settings.set_overrides("rural", {"village_term_years": 7, "colour": "red"})
-        assert settings.tenant_overrides("rural") == {"village_term_years": 6}
+            settings.set_overrides("rural", {"branch_term_years": 7, "colour": "red"})
+        assert settings.tenant_overrides("rural") == {"branch_term_years": 6}
 
 
 def test_validate_overrides_needs_no_tenant(app_ctx):
-    assert settings.validate_overrides("community", {"term_years": 4}) == {"term_years": 4}
-    with pytest.raises(settings.PluginSettingsError, match="term_years"):
-        settings.validate_overrides("community", {"term_years": -1})
+    assert settings.validate_overrides("community", {"branch_term_years": 4}) == {"branch_term_years": 4}
+    with pytest.raises(settings.PluginSettingsError, match="branch_term_years"):
+        settings.validate_overrides("community", {"branch_term_years": -1})
     with pytest.raises(settings.PluginSettingsError, match="must be an object"):
-        settings.validate_overrides("community", ["term_years"])
+        settings.validate_overrides("community", ["branch_term_years"])
 
 
 def test_set_overrides_refuses_a_built_in_plugin(tenant, in_tenant):
@@ -157,7 +160,7 @@ def test_set_overrides_refuses_a_built_in_plugin(tenant, in_tenant):
         ("[1, 2]", "must be a JSON object keyed by plugin name"),
         ({"rural": 5}, "'rural' must be JSON objects"),
         ({"nosuch": {}}, "not installed: nosuch"),
-        ({"rural": {"village_term_years": "x"}}, "village_term_years: Not a valid integer"),
+        ({"rural": {"branch_term_years": "x"}}, "branch_term_years: Not a valid integer"),
         ({"rural": {"colour": "red"}}, "colour: Unknown field"),
     ],
 )
@@ -171,10 +174,10 @@ def test_a_bad_plugin_settings_config_stops_the_app_at_start(raw, complaint, tmp
 
 def test_a_good_plugin_settings_config_from_the_environment_starts(tmp_path, monkeypatch):
     monkeypatch.setenv("DANGJIAN_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("DANGJIAN_PLUGIN_SETTINGS", '{"community": {"term_years": 4}}')
+    monkeypatch.setenv("DANGJIAN_PLUGIN_SETTINGS", '{"community": {"branch_term_years": 4}}')
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "k"})
     with app.app_context():
-        assert settings.global_overrides("community") == {"term_years": 4}
+        assert settings.global_overrides("community") == {"branch_term_years": 4}
 
 
 def test_a_plugin_settings_config_broken_after_start_fails_on_first_use(
@@ -187,12 +190,12 @@ def test_a_plugin_settings_config_broken_after_start_fails_on_first_use(
 
 def test_settings_are_cached_per_request_and_refreshed_when_set(app, tenant, in_tenant):
     with app.test_request_context("/"), in_tenant(tenant):
-        assert settings.effective_settings("community") == {"term_years": 5}
-        settings.set_overrides("community", {"term_years": 4})
-        assert settings.effective_settings("community") == {"term_years": 4}
+        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 5}
+        settings.set_overrides("community", {"branch_term_years": 4})
+        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 4}
         mutated = settings.effective_settings("community")
-        mutated["term_years"] = 99
-        assert settings.effective_settings("community") == {"term_years": 4}
+        mutated["branch_term_years"] = 99
+        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 4}
         db.session.rollback()
 
 
