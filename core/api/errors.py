@@ -45,6 +45,17 @@ def flatten_locations(errors):
     return errors
 
 
+def describe_errors(errors, prefix: str = "", whole: str = "input") -> str:
+    """marshmallow's nested error messages in one line: ``field: reason; other.field: reason``
+    (``whole`` names errors about the input as a whole)."""
+    if isinstance(errors, dict):
+        return "; ".join(describe_errors(v, f"{prefix}{k}.", whole) for k, v in errors.items())
+    field = prefix.rstrip(".") or whole
+    if isinstance(errors, list) and all(isinstance(e, str) for e in errors):
+        return f"{field}: {' '.join(errors)}"
+    return f"{field}: {errors}"
+
+
 def error_body(code: int, message: str, errors=None) -> dict:
     return {"code": code, "message": message, "errors": flatten_locations(errors)}
 

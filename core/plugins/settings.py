@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from flask import current_app, g, has_app_context, has_request_context
 from marshmallow import RAISE, Schema, ValidationError, missing
 
-from core.api.errors import ApiError
+from core.api.errors import ApiError, describe_errors
 from core.plugins.manager import call_for_each, get_manager, installed_plugins
 from core.plugins.service import UnknownPlugin, ensure_row, find_row
 from core.tenancy import current_tenant_id
@@ -29,21 +29,12 @@ CONFIG_KEY = "PLUGIN_SETTINGS"
 SOURCES = ("default", "global", "tenant")
 
 
-def _describe(errors, prefix: str = "") -> str:
-    """marshmallow's nested error messages as ``field: reason; other.field: reason``."""
-    if isinstance(errors, Mapping):
-        return "; ".join(_describe(v, f"{prefix}{k}.") for k, v in errors.items())
-    if isinstance(errors, list) and all(isinstance(e, str) for e in errors):
-        return f"{prefix.rstrip('.') or 'settings'}: {' '.join(errors)}"
-    return f"{prefix.rstrip('.') or 'settings'}: {errors}"
-
-
 class PluginSettingsError(ApiError):
     """Settings refused for a plugin: 422, with every bad field and why (``errors`` by field)."""
 
     def __init__(self, plugin: str, errors: dict, where: str = "settings"):
         super().__init__(
-            422, f"plugin {plugin!r}: invalid {where}: {_describe(errors)}", errors
+            422, f"plugin {plugin!r}: invalid {where}: {describe_errors(errors, whole='settings')}", errors
         )
         self.plugin = plugin
 

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from core.api.errors import describe_errors
+
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$", re.IGNORECASE)
 
@@ -30,15 +32,7 @@ class TenantFileError(ValueError):
     def __init__(self, source: str, errors):
         self.source = source
         self.errors = errors
-        super().__init__(f"{source}: {format_errors(errors)}")
-
-
-def format_errors(errors, prefix: str = "") -> str:
-    if isinstance(errors, dict):
-        return "; ".join(format_errors(v, f"{prefix}{k}.") for k, v in errors.items())
-    if isinstance(errors, list) and all(isinstance(e, str) for e in errors):
-        return f"{prefix.rstrip('.')}: {' '.join(errors)}"
-    return f"{prefix.rstrip('.')}: {errors}"
+        super().__init__(f"{source}: {describe_errors(errors, whole='file')}")
 
 
 class TenantFileSchema(Schema):
