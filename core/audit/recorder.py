@@ -29,6 +29,8 @@ What is recorded
     ``before`` null, ``after`` ``{"bulk": true, "statement": <SQL with :placeholders>,
     "parameters": {...}, "rowcount": <n>}`` (the tenant criterion is part of the SQL).
     Parameters named after a masked column are shown as ``"***"``.
+  - a statement run with ``execution_options(bookkeeping=True)`` is not recorded: it is for
+    the system's own housekeeping (a token's ``last_used_at``), which no person changed.
 
   Core statements on ``Table`` objects and raw SQL are not seen (as for tenant scoping): the
   services use mapped classes. Nor are rows the database removes by itself (``ON DELETE
@@ -66,6 +68,7 @@ SYSTEM_ACTOR = "system"
 REQUEST_ID_HEADER = "X-Request-Id"
 _REQUEST_ID_ENVIRON = "dangjian.request_id"
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+BOOKKEEPING = "bookkeeping"  # execution option: a housekeeping statement, not audited
 _PREFETCH = "dangjian_audit_prefetch"  # session.info key: old values read in before_flush
 _CHUNK = 500  # primary keys per IN list
 _STATEMENT_TEXT_LIMIT = 4000
@@ -407,6 +410,8 @@ _ACTIONS = {"insert": "create", "update": "update", "delete": "delete"}
 
 def _on_orm_execute(state: ORMExecuteState):
     if not (state.is_insert or state.is_update or state.is_delete) or not state.is_orm_statement:
+        return None
+    if state.execution_options.get(BOOKKEEPING) is True:
         return None
     plan = _plan(state.bind_mapper)
     if plan is None:

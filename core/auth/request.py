@@ -70,7 +70,7 @@ def authenticate(token: str) -> contextvars.Token:
                 update(ApiToken)
                 .where(ApiToken.id == token_id)
                 .values(last_used_at=now)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, bookkeeping=True)
             )
             db.session.commit()
     except BaseException:

@@ -3,14 +3,14 @@
 import json
 import uuid
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 
 from core.audit import service as audit
 from core.audit.models import BULK_OBJECT_ID, AuditEntry
 from core.audit.recorder import MASK, SYSTEM_ACTOR
 from core.auth import service as auth
 from core.auth.context import Actor, acting_as
-from core.auth.models import User
+from core.auth.models import ApiToken, User
 from core.db import db
 from core.orgs import service as orgs
 from core.orgs.models import Organization
@@ -312,3 +312,19 @@ def test_a_flush_writes_its_entries_in_one_statement_and_reads_old_values_once(
         updates = _entries(action="update")
         assert len(updates) == 40
         assert all(e.before["name"].endswith(" 党委") for e in updates)
+
+
+def test_bookkeeping_statements_are_not_recorded(client, tenant, auth_headers, in_tenant):
+    """Using a token bumps its last_used_at: housekeeping, not a change anyone made."""
+    headers = auth_headers(tenant)
+    with in_tenant(tenant):
+        before = db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "api_tokens")
+        )
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    with in_tenant(tenant):
+        after = db.session.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "api_tokens")
+        )
+        assert after == before
+        assert db.session.scalar(select(ApiToken.last_used_at)) is not None  # the bump happened
