@@ -19,7 +19,7 @@ from core import config as config_module
 from core.api import docs as api_docs
 from core.api.errors import abort, register_error_handlers
 from core.api.smorest import make_api
-from core.db import db, sqlite
+from core.db import db, encrypted, sqlite
 from core.plugins.manager import call_for_each, get_manager, installed_plugins
 from core.tenancy import context as tenancy_context
 from core.tenancy import rls, scoping
@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_logging(app)
     _ensure_secret_key(app)
 
+    encrypted.init_app(app)
     sqlite.install()
     db.init_app(app)
     scoping.install()

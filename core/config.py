@@ -40,6 +40,9 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": _env("REDIS_URL") or None,
+        # Personal fields at rest: Fernet keys, newest first; a separate key for blind indexes.
+        "DATA_KEYS": _env("DATA_KEYS"),
+        "BLIND_INDEX_KEY": _env("BLIND_INDEX_KEY"),
         "TENANTS_DIR": _env("TENANTS_DIR"),
         "BASE_DOMAIN": _env("BASE_DOMAIN"),
         # Auth: token lifetime and login lockout (等保: lock after repeated failures).

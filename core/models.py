@@ -8,6 +8,7 @@ def load_all_models() -> None:
     import core.audit.models  # noqa: F401
     import core.auth.models  # noqa: F401
     import core.jobs.models  # noqa: F401
+    import core.members.models  # noqa: F401
     import core.orgs.models  # noqa: F401
     import core.plugins.models  # noqa: F401
     import core.tenancy.models  # noqa: F401

@@ -37,7 +37,9 @@ What is recorded
   CASCADE``): the entry of the row whose deletion caused it is the trace.
 
 Values are stored JSON-safe (uuid → str, datetime → ISO 8601, Decimal → str, bytes →
-``"<n bytes>"``). A column declared with ``info={"audit": False}`` (password hashes, secrets)
+``"<n bytes>"``). An encrypted column (:class:`~core.db.encrypted.EncryptedString`: ID numbers,
+phones) never reaches the log in clear, and neither does a column declared with
+``info={"audit": False}`` (password hashes, secrets)
 is named in ``changed`` but its values are stored as ``"***"``.
 """
 
@@ -60,6 +62,7 @@ from sqlalchemy.orm.base import PASSIVE_NO_INITIALIZE
 from core.audit.models import BULK_OBJECT_ID, AuditEntry
 from core.auth.context import current_actor
 from core.db import TenantOwned, new_id
+from core.db.encrypted import EncryptedString
 from core.db.mixins import utcnow
 from core.tenancy.context import current_tenant_id_or_none
 
@@ -164,7 +167,7 @@ def _plan(mapper: Mapper | None) -> _Plan | None:
                 _Col(
                     key=prop.key,
                     name=col.name,
-                    masked=col.info.get("audit") is False,
+                    masked=col.info.get("audit") is False or isinstance(col.type, EncryptedString),
                     aware=isinstance(col.type, DateTime) and bool(col.type.timezone),
                 )
             )

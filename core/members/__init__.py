@@ -1,0 +1,1 @@
+"""Member records (党员): identity, Party record, lifecycle history and transfers."""
