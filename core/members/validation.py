@@ -86,11 +86,17 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 class Text(fields.Str):
-    """A trimmed string; blank means absent (None)."""
+    """A trimmed string; blank means absent (None), refused where None is not allowed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text and not self.allow_none:
+            raise ValidationError("Must not be blank.")
         return text or None
+
+    def _validate(self, value):
+        if value is not None:  # blank became None: nothing left to check
+            super()._validate(value)
 
 
 class Name(fields.Str):
@@ -127,11 +133,11 @@ class IdNumberField(fields.Str):
             raise ValidationError(exc.reason) from None
 
 
-class Phone(fields.Str):
+class Phone(Text):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        raw = super()._deserialize(value, attr, data, **kwargs).strip()
+        raw = super()._deserialize(value, attr, data, **kwargs)
         return normalize_phone(raw) if raw else None
 
 
