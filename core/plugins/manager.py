@@ -24,6 +24,7 @@ DEFAULT_PLUGINS = (
     "core.tenancy.plugin",
     "core.auth.plugin",
     "core.orgs.plugin",
+    "core.members.plugin",
     "core.audit.plugin",
     "core.jobs.plugin",
     "core.plugins.plugin",
