@@ -101,18 +101,18 @@ def build_member(data: dict) -> Member:
 
 def create_member(
     data: dict, *, occurred_on: date | None = None, reason: str | None = None,
-    details: dict | None = None,
+    details: dict | None = None, event_kind: str = "admitted",
 ) -> Member:
-    """Add a member from a loaded record and record its ``admitted`` event (on
-    ``occurred_on``, by default the day they joined). 409 naming ``id_number`` if the tenant
-    already has this person. The caller has checked that ``org_id`` is an organisation it may
-    write to; the caller commits."""
+    """Add a member from a loaded record and record its arrival: an ``admitted`` event (or
+    ``event_kind``, e.g. ``transfer_in``) on ``occurred_on``, by default the day they joined.
+    409 naming ``id_number`` if the tenant already has this person. The caller has checked
+    that ``org_id`` is an organisation it may write to; the caller commits."""
     member = build_member(data)
     if find_by_id_number(member.id_number) is not None:
         _duplicate(member.id_number)
     db.session.add(member)
     record_event(
-        member, "admitted", occurred_on or member.joined_on, reason=reason,
+        member, event_kind, occurred_on or member.joined_on, reason=reason,
         to_org_id=member.org_id, to_status=member.status, details=details,
     )
     return member
@@ -165,6 +165,7 @@ def update_member(member: Member, data: dict, expected_version: int | None = Non
     errors = check_record(merged)
     if errors:
         _invalid(errors)
+    complete_record(merged)  # a birth date or gender cleared to null is read from the ID again
     if merged["id_number"] != member.id_number:
         other = find_by_id_number(merged["id_number"])
         if other is not None and other.id != member.id:
@@ -190,6 +191,7 @@ def change_status(
     member: Member, new_status: str, on: date, reason: str | None = None, *,
     lost_contact_reason: str | None = None, mobile_destination: str | None = None,
     expected_version: int | None = None, details: dict | None = None,
+    event_kind: str | None = None,
 ) -> MemberEvent:
     """Change ``member``'s status on day ``on`` and record why.
 
@@ -201,7 +203,8 @@ def change_status(
     * a deceased member's status does not change.
 
     Other moves between statuses (to transferred_out, left, deceased, back from
-    transferred_out …) are ``status_changed`` events. Flushes; the caller commits.
+    transferred_out …) are ``status_changed`` events; ``event_kind`` overrides the kind (a
+    transfer records ``transfer_out``). Flushes; the caller commits.
     """
     _check_version(member, expected_version)
     if new_status not in STATUSES:
@@ -243,7 +246,7 @@ def change_status(
         if getattr(member, name) != value:
             setattr(member, name, value)
     event = record_event(
-        member, kind, on, reason=reason, from_status=old, to_status=new_status,
+        member, event_kind or kind, on, reason=reason, from_status=old, to_status=new_status,
         from_org_id=member.org_id, to_org_id=member.org_id, details=event_details or None,
     )
     _flush()
@@ -252,11 +255,12 @@ def change_status(
 
 def move_member(
     member: Member, to_org: Organization, on: date, reason: str | None = None, *,
-    expected_version: int | None = None,
+    expected_version: int | None = None, details: dict | None = None,
+    event_kind: str = "moved",
 ) -> MemberEvent:
     """Move an active member to another organisation of the tenant on day ``on`` (a
-    ``moved`` event). The caller checks the actor may write to both organisations;
-    flushes; the caller commits."""
+    ``moved`` event, or ``event_kind``). The caller checks the actor may write to both
+    organisations; flushes; the caller commits."""
     _check_version(member, expected_version)
     if to_org.id == member.org_id:
         _invalid({"org_id": ["The member is already in this organization."]})
@@ -266,8 +270,8 @@ def move_member(
     from_org_id = member.org_id
     member.org_id = to_org.id
     event = record_event(
-        member, "moved", on, reason=reason, from_org_id=from_org_id, to_org_id=to_org.id,
-        from_status=member.status, to_status=member.status,
+        member, event_kind, on, reason=reason, from_org_id=from_org_id, to_org_id=to_org.id,
+        from_status=member.status, to_status=member.status, details=details,
     )
     _flush()
     return event

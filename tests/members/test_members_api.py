@@ -236,6 +236,10 @@ def test_patch_with_optimistic_lock(client, tenant, tree, auth_headers, add_memb
     assert missing.status_code == 422 and "version" in error_fields(missing.get_json())
     wrong_birth = client.patch(url, json={"version": 2, "birth_date": "1991-01-01"}, headers=headers)
     assert wrong_birth.status_code == 422 and "birth_date" in error_fields(wrong_birth.get_json())
+    cleared = _ok(client.patch(url, json={"version": 2, "gender": None, "birth_date": None,
+                                          "phone": None}, headers=headers))
+    assert (cleared["gender"], cleared["birth_date"], cleared["phone"]) == ("male", "1990-03-07", None)
+    assert cleared["version"] == 3
     status = client.patch(url, json={"version": 2, "status": "left"}, headers=headers)
     assert status.status_code == 422 and "status" in error_fields(status.get_json())
 

@@ -137,13 +137,14 @@ def test_status_rules(tenant, tree, in_tenant, add_member):
         assert refused("probationary", date(2021, 1, 1), "r") == {"status"}
         service.change_status(member, "mobile", date(2021, 1, 1), "外出", mobile_destination="深圳")
         assert (member.mobile_since, member.mobile_destination) == (date(2021, 1, 1), "深圳")
-        service.change_status(member, "transferred_out", date(2022, 1, 1), "转出")
+        service.change_status(member, "transferred_out", date(2022, 1, 1), "转出",
+                              event_kind="transfer_out")
         assert (member.mobile_since, member.mobile_destination) == (None, None)
         back = service.change_status(member, "full", date(2023, 1, 1), "转回")
         assert (back.kind, back.from_status) == ("status_changed", "transferred_out")
         db.session.commit()
         kinds = [e.kind for e in service.history(member)]
-        assert kinds == ["admitted", "converted", "status_changed", "status_changed", "status_changed"]
+        assert kinds == ["admitted", "converted", "status_changed", "transfer_out", "status_changed"]
 
 
 def test_move_within_the_tenant(tenant, tree, in_tenant, add_member):
