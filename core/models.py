@@ -12,6 +12,7 @@ def load_all_models() -> None:
     import core.orgs.models  # noqa: F401
     import core.plugins.models  # noqa: F401
     import core.tenancy.models  # noqa: F401
+    import core.transfers.models  # noqa: F401
     from core.plugins.manager import get_manager
 
     get_manager()
