@@ -28,7 +28,6 @@ DEFAULT_PLUGINS = (
     "core.audit.plugin",
     "core.jobs.plugin",
     "core.plugins.plugin",
-    "core.excel.plugin",
     "core.transfers.plugin",
     "core.demo.plugin",
 )
