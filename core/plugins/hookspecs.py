@@ -107,3 +107,22 @@ def dangjian_app_configured(app):
     later is still called). Use it for app-wide set-up such as template globals; keep it
     quick, it runs at every start.
     """
+
+
+@hookspec
+def dangjian_org_attributes(sector, kind):
+    """Return a marshmallow ``Schema`` (class or instance) for the sector attributes of
+    organisations of sector ``sector`` (a sector key this plugin provides) and kind ``kind``
+    (``"committee"``, ``"general_branch"``, ``"branch"``, ``"joint_branch"``, ``"group"``),
+    or ``None`` when the plugin declares none for them.
+
+    Sector attributes are the data only a sector has (a village branch's 村民小组 count, an
+    enterprise's 党建入章 flag); they are stored as JSON in ``Organization.attributes``, so
+    use fields that load from and dump to JSON, and mark a field ``required`` only when every
+    such organisation must have it. Core calls the hook whenever an organisation's
+    attributes are written (create, update, a change of sector or kind), only for plugins
+    the tenant enabled, and validates the attributes with every schema returned: each
+    schema checks the keys it declares, a key no schema declares is refused, and errors are
+    answered per field as ``attributes.<field>``. What is stored is the schema's ``dump`` of
+    what it loaded.
+    """
