@@ -1,0 +1,83 @@
+"""The non-Party units an organisation serves (村、社区、企业、社会组织、机关、国企、学校…).
+
+A unit may carry its 统一社会信用代码 (GB 32100-2015): 18 characters from a 31-character
+alphabet with a check character, checked here so a mistyped code is caught at entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from core.api.errors import ApiError
+from core.db import db
+from core.orgs.models import UNIT_TYPES, Organization, OrgUnit
+
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_problem(code: str) -> str | None:
+    """Why ``code`` is not a valid 统一社会信用代码, or ``None`` when it is."""
+    if len(code) != 18:
+        return "A unified social credit code has 18 characters."
+    bad = sorted({c for c in code if c not in CREDIT_CODE_ALPHABET})
+    if bad:
+        return f"Characters not allowed in a unified social credit code: {''.join(bad)}."
+    if not code[2:8].isdigit():
+        return "Characters 3–8 (the administrative division code) must be digits."
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(code[:17], CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    expected = CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+    if code[17] != expected:
+        return "The check character does not match (a character is mistyped)."
+    return None
+
+
+def normalise_credit_code(code: str | None) -> str | None:
+    if code is None:
+        return None
+    code = code.strip().upper()
+    return code or None
+
+
+def create(org: Organization, *, name: str, unit_type: str, credit_code: str | None = None,
+           attributes: dict | None = None) -> OrgUnit:
+    """Record a unit ``org`` serves; the caller commits."""
+    if unit_type not in UNIT_TYPES:
+        raise ApiError(422, f"unit_type must be one of {', '.join(UNIT_TYPES)}.",
+                       {"unit_type": ["Unknown unit type."]})
+    credit_code = normalise_credit_code(credit_code)
+    if credit_code is not None:
+        problem = credit_code_problem(credit_code)
+        if problem:
+            raise ApiError(422, f"credit_code: {problem}", {"credit_code": [problem]})
+    if attributes is not None and not isinstance(attributes, dict):
+        raise ApiError(422, "attributes must be an object.", {"attributes": ["Not an object."]})
+    if org.status != "active":
+        raise ApiError(422, f"The organization is {org.status}.", {"org_id": [org.status]})
+    unit = OrgUnit(org_id=org.id, name=name, unit_type=unit_type, credit_code=credit_code,
+                   attributes=dict(attributes or {}))
+    db.session.add(unit)
+    return unit
+
+
+def units_of(org: Organization) -> list[OrgUnit]:
+    return list(
+        db.session.scalars(
+            select(OrgUnit).where(OrgUnit.org_id == org.id).order_by(OrgUnit.name)
+        )
+    )
+
+
+def get(org: Organization, unit_id: uuid.UUID) -> OrgUnit | None:
+    return db.session.scalar(
+        select(OrgUnit).where(OrgUnit.org_id == org.id, OrgUnit.id == unit_id)
+    )
+
+
+def delete(unit: OrgUnit) -> None:
+    """Remove a unit the organisation no longer serves (the audit log keeps the row)."""
+    db.session.delete(unit)
