@@ -2,10 +2,10 @@
 organisations, and marking one transferred out. Each leaves its history event; the caller
 commits (a transfer's effects always share one transaction with its letter).
 
-Built on :mod:`core.members.service` (records are checked by the same rules as any other
-write); the two changes that service has no operation for — arriving by transfer
-(``transfer_in``) and leaving for another tenant (``transfer_out``) — are made here with the
-same rules, because their events must say *transfer*, not a plain admission or status change.
+Built on :mod:`core.members.service`, so records are checked by the same rules as any other
+write, with the events saying *transfer* (``transfer_in`` / ``transfer_out``). The one change
+that service has no operation for — a person who once left this register coming back — is
+made here, with the same rules, as one ``transfer_in`` event.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date
 
 from core.api.errors import ApiError
-from core.db import db
 from core.db.encrypted import blind_index
 from core.members import service as members
 from core.members.history import record_event
@@ -72,27 +71,27 @@ def admit(snapshot: dict, org: Organization, *, occurred_on: date, reason: str,
     values = record_values(snapshot) | {"org_id": org.id}
     existing = members.find_by_id_number(values["id_number"])
     if existing is None:
-        member = members.build_member(values)  # checked by the register's rules (422)
-        db.session.add(member)
-        from_status = from_org_id = None
-    elif existing.status == "transferred_out":
-        values |= dict.fromkeys(_SITUATION_FIELDS)
-        errors = check_record(values)
-        if errors:
-            raise _invalid(errors)
-        complete_record(values)
-        member, from_status, from_org_id = existing, existing.status, existing.org_id
-        for name, value in values.items():
-            if getattr(member, name) != value:
-                setattr(member, name, value)
-        member.id_number_index = blind_index(values["id_number"])
-        member.name_initials = name_initials(values["name"])
-    else:
+        return members.create_member(  # checked by the register's rules (422)
+            values, occurred_on=occurred_on, reason=reason, details=details,
+            event_kind="transfer_in",
+        )
+    if existing.status != "transferred_out":
         if existing.status in ACTIVE_STATUSES:
             message = "This person is already in this tenant's member register."
         else:
             message = f"This person is recorded here with status {existing.status!r}."
         raise ApiError(409, message, {"id_number": [message]})
+    values |= dict.fromkeys(_SITUATION_FIELDS)
+    errors = check_record(values)
+    if errors:
+        raise _invalid(errors)
+    complete_record(values)
+    member, from_status, from_org_id = existing, existing.status, existing.org_id
+    for name, value in values.items():
+        if getattr(member, name) != value:
+            setattr(member, name, value)
+    member.id_number_index = blind_index(values["id_number"])
+    member.name_initials = name_initials(values["name"])
     record_event(
         member, "transfer_in", occurred_on, reason=reason, from_org_id=from_org_id,
         to_org_id=org.id, from_status=from_status, to_status=member.status, details=details,
@@ -100,21 +99,18 @@ def admit(snapshot: dict, org: Organization, *, occurred_on: date, reason: str,
     return member
 
 
-def move(member: Member, org: Organization, *, occurred_on: date, reason: str) -> None:
+def move(member: Member, org: Organization, *, occurred_on: date, reason: str,
+         details: dict) -> None:
     """Move ``member`` to ``org`` of the same tenant (the register's ``moved`` event)."""
-    members.move_member(member, org, occurred_on, reason)
+    members.move_member(member, org, occurred_on, reason, details=details)
 
 
 def mark_transferred_out(member: Member, *, occurred_on: date, reason: str,
                          details: dict) -> None:
     """The member left for another tenant: status ``transferred_out`` (mobility and
-    lost-contact details cleared, as any status change clears them; the events keep them)
-    and a ``transfer_out`` event. The record stays in this register, with its history."""
-    from_status = member.status
-    for name in _SITUATION_FIELDS:
-        setattr(member, name, None)
-    member.status = "transferred_out"
-    record_event(
-        member, "transfer_out", occurred_on, reason=reason, from_org_id=member.org_id,
-        from_status=from_status, to_status="transferred_out", details=details,
+    lost-contact details cleared, as any status change clears them) with a ``transfer_out``
+    event. The record stays in this register, with its history."""
+    members.change_status(
+        member, "transferred_out", occurred_on, reason, details=details,
+        event_kind="transfer_out",
     )

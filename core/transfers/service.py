@@ -200,7 +200,10 @@ def accept_internal(letter: TransferLetter, org: Organization) -> TransferLetter
         return letter
     _require_open(letter)
     member = member_of(letter)
-    register.move(member, org, occurred_on=today(), reason=letter.reason)
+    register.move(
+        member, org, occurred_on=today(), reason=letter.reason,
+        details={"transfer_code": letter.code},
+    )
     letter.to_org_id = org.id
     close(letter, COMPLETED)
     return letter

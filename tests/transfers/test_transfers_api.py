@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
+from core.audit.models import AuditEntry
+from core.db import db
 from core.transfers import codes
 from tests.support.auth import error_fields
 from tests.transfers.helpers import accept, issue, issued
@@ -134,7 +138,7 @@ def test_list_filters_and_scope(client, city_a, add_member, admin_a, auth_header
 
 
 def test_transfer_to_another_tenant(client, city_a, city_b, add_member, look, admin_a, admin_b,
-                                    auth_headers):
+                                    in_tenant):
     member_id, number = add_member(city_a, "1", phone="13900001111")
     letter = issued(client, admin_a, member_id, to_tenant=city_b.slug, to_org_code="B1")
     assert letter["kind"] == "outgoing" and letter["status"] == "pending"
@@ -168,6 +172,13 @@ def test_transfer_to_another_tenant(client, city_a, city_b, add_member, look, ad
     left = look.member(city_a, member_id)
     assert left.status == "transferred_out" and left.org_id == city_a.orgs["1"]
     assert look.events(city_a, member_id) == [("admitted", "full"), ("transfer_out", "transferred_out")]
+    with in_tenant(city_a.tenant):  # A's trail names who acted, from the other city
+        [change] = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type == "members",
+                                     AuditEntry.action == "update")
+        ).all()
+        assert change.actor_label.startswith(f"{city_b.slug}: user:")
+        assert change.actor_user_id is None  # a user of another tenant is no user here
     sender_view = client.get(f"/api/v1/transfers/{letter['id']}", headers=admin_a).get_json()
     assert sender_view["status"] == "completed" and sender_view["exchange_state"] == "completed"
     assert look.envelope(codes.normalize(code)).state == "completed"

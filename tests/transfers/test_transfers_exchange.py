@@ -4,6 +4,7 @@ envelope table holds."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import date, timedelta
@@ -11,6 +12,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import inspect, select, text, update
 
+from core.audit.models import AuditEntry
+from core.audit.recorder import MASK
 from core.auth.context import Actor, acting_as
 from core.db import db
 from core.jobs import service as jobs
@@ -283,6 +286,11 @@ def test_the_envelope_table_is_global_and_holds_nothing_readable(client, city_a,
         assert number not in snapshot and "张三" not in snapshot
         stored = db.session.scalar(select(TransferLetter))
         assert stored.snapshot["id_number"] == number  # decrypted for the application
+        # The audit log records the letter without the record it carries.
+        [created] = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type == "transfer_letters")
+        ).all()
+        assert created.after["snapshot"] == MASK and number not in json.dumps(created.after)
 
 
 def test_codes():
