@@ -51,11 +51,6 @@ from core.orgs.schemas import (
 bp = Blueprint("orgs", __name__, description="The Party organisation tree (党组织).")
 
 
-def sector_keys() -> set[str]:
-    """Keys of the sectors the current tenant's enabled plugins provide."""
-    return sectors.enabled_sector_keys()
-
-
 def _visible(org_id) -> Organization:
     """The organisation if the user can see it; 404 for unknown, foreign or out of scope."""
     parsed = parse_id(org_id)
