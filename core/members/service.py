@@ -31,6 +31,7 @@ from core.members.idcard import normalize as normalize_id_number
 from core.members.models import ACTIVE_STATUSES, STATUSES, Member, MemberEvent
 from core.members.pinyin import name_initials
 from core.members.validation import RECORD_FIELDS, check_record, complete_record
+from core.orgs import service as orgs
 from core.orgs.models import Organization
 from core.orgs.service import subtree_filter
 
@@ -108,6 +109,7 @@ def create_member(
     409 naming ``id_number`` if the tenant already has this person. The caller has checked
     that ``org_id`` is an organisation it may write to; the caller commits."""
     member = build_member(data)
+    orgs.require_active(orgs.get(member.org_id))
     if find_by_id_number(member.id_number) is not None:
         _duplicate(member.id_number)
     db.session.add(member)
@@ -264,6 +266,7 @@ def move_member(
     _check_version(member, expected_version)
     if to_org.id == member.org_id:
         _invalid({"org_id": ["The member is already in this organization."]})
+    orgs.require_active(to_org)
     if member.status not in ACTIVE_STATUSES:
         _invalid({"status": [f"A {member.status} member cannot be moved."]})
     _check_day(on, member)

@@ -151,6 +151,17 @@ def get(org_id: uuid.UUID) -> Organization | None:
     return db.session.scalar(select(Organization).where(Organization.id == org_id))
 
 
+def require_active(org: Organization | None, field: str = "org_id") -> Organization:
+    """``org`` if it exists and is active; 422 naming ``field`` otherwise. Nobody joins or is
+    moved into a merged or dissolved organisation."""
+    if org is None:
+        raise ApiError(422, "Unknown organization.", {field: ["Unknown organization."]})
+    if org.status != "active":
+        message = f"The organization is {org.status}; choose an active one."
+        raise ApiError(422, message, {field: [message]})
+    return org
+
+
 def by_code(code: str) -> Organization | None:
     """The current tenant's organisation with this code (codes are unique per tenant)."""
     return db.session.scalar(select(Organization).where(Organization.code == code))

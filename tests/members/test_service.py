@@ -13,6 +13,7 @@ from core.members import service
 from core.members.models import Member, MemberEvent
 from core.members.validation import MemberInputSchema
 from core.orgs import service as orgs
+from core.orgs.models import Organization
 from tests.members.helpers import make_id_number, member_data
 
 
@@ -174,3 +175,22 @@ def test_search_is_limited_to_what_the_user_sees(tenant, tree, in_tenant, add_me
             assert [m.name for m in db.session.scalars(service.search(q="ls"))] == []
         with pytest.raises(ValueError):
             service.search(sort="phone")
+
+
+def test_nobody_joins_or_moves_into_a_dissolved_organisation(tenant, tree, in_tenant, add_member):
+    """A merged or dissolved organisation stays in the tree for history, closed to arrivals."""
+    member_id = add_member(tenant, tree["X"])
+    with in_tenant(tenant):
+        closed = db.session.get(Organization, (tenant.id, tree["Y"]))
+        closed.status = "dissolved"
+        db.session.commit()
+        member = service.get_member(member_id)
+        with pytest.raises(ApiError) as moved:
+            service.move_member(member, closed, date(2024, 5, 1))
+        assert "org_id" in moved.value.errors
+        db.session.rollback()
+        data = MemberInputSchema().load(member_data(tree["Y"], name="李四"))
+        with pytest.raises(ApiError) as created:
+            service.create_member(data)
+        assert "org_id" in created.value.errors
+        db.session.rollback()
