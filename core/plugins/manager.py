@@ -28,6 +28,7 @@ DEFAULT_PLUGINS = (
     "core.audit.plugin",
     "core.jobs.plugin",
     "core.plugins.plugin",
+    "core.excel.plugin",
     "core.transfers.plugin",
     "core.demo.plugin",
 )
