@@ -38,10 +38,13 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         tenant_id = tenant.id
         with tenant_context(tenant_id):
             created = data.ensure_tree()
+            members = data.ensure_members()
             passwords = data.ensure_users()
             db.session.commit()
     base = f"http://{host}:{port}"
-    click.echo(f"demo tenant '{DEMO_SLUG}' ready ({created} organisations added)")
+    click.echo(
+        f"demo tenant '{DEMO_SLUG}' ready ({created} organisations, {members} members added)"
+    )
     click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")
     for username, password in passwords.items():
         click.echo(f"  user {username:<10} password {password}")

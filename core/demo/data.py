@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from datetime import date
+
 from sqlalchemy import select
 
 from core.auth import service as auth_service
 from core.auth.models import User
 from core.auth.passwords import generate_password
 from core.db import db
+from core.members import service as members_service
+from core.members.idcard import check_char
+from core.members.models import Member
 from core.orgs import service as orgs
 from core.orgs.models import Organization
 
@@ -48,6 +54,56 @@ def ensure_tree() -> int:
         parent = existing[parent_code] if parent_code else None
         existing[code] = orgs.create(name=name, code=code, kind=kind, parent=parent, sector=sector)
         created += 1
+    db.session.flush()
+    return created
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["建国", "秀英", "志强", "丽娟", "海燕", "文军", "春梅", "明辉", "晓东", "桂兰", "红霞", "伟", "静", "磊", "敏"]
+EDUCATION = ("bachelor", "college", "high_school", "junior_or_below", "postgraduate", "secondary_vocational")
+
+
+def _demo_id_number(birth: date, gender: str, serial: int) -> str:
+    # 320102: a real region code (南京市玄武区); the 17th digit's parity carries the gender.
+    order = serial * 2 + (1 if gender == "male" else 0)
+    first17 = f"320102{birth:%Y%m%d}{order % 1000:03d}"
+    return first17 + check_char(first17)
+
+
+def ensure_members(per_branch: int = 8) -> int:
+    """A few plausible members in every demo branch (skipped when the register has any)."""
+    if db.session.scalar(select(Member.id).limit(1)) is not None:
+        return 0
+    rng = random.Random(20261121)  # the same demo every time
+    branches = db.session.scalars(
+        select(Organization).where(Organization.kind == "branch").order_by(Organization.code)
+    ).all()
+    created = 0
+    for b, branch in enumerate(branches):
+        for i in range(per_branch):
+            gender = "male" if rng.random() < 0.7 else "female"
+            birth = date(rng.randint(1950, 1998), rng.randint(1, 12), rng.randint(1, 28))
+            joined = date(birth.year + rng.randint(20, 30), rng.randint(1, 12), 1)
+            probationary = joined.year >= 2025 or i == per_branch - 1
+            if probationary:
+                joined = date(2026, 3, 1)
+            members_service.create_member(
+                {
+                    "org_id": branch.id,
+                    "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    "gender": gender,
+                    "ethnicity": "汉族" if rng.random() < 0.9 else "回族",
+                    "birth_date": birth,
+                    "id_number": _demo_id_number(birth, gender, b * 50 + i),
+                    "phone": f"139{rng.randint(10000000, 99999999)}",
+                    "education": rng.choice(EDUCATION),
+                    "joined_on": joined,
+                    "full_on": None if probationary else date(joined.year + 1, joined.month, 1),
+                    "is_retired": birth.year < 1965,
+                    "is_farmer": branch.sector == "rural",
+                }
+            )
+            created += 1
     db.session.flush()
     return created
 

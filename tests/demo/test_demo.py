@@ -54,10 +54,13 @@ def test_demo_sets_up_a_city_whose_admin_can_log_in(fresh_instance):
     token = response.get_json()["access_token"]
     names = [o["name"] for o in client.get("/api/v1/orgs", headers={"Authorization": f"Bearer {token}"}).get_json()]
     assert names == ["桃源村党支部"]
+    members = client.get("/api/v1/members", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert len(members) == 8  # the demo's eight members of this branch, shown in full to its secretary
+    assert all(len(m["id_number"]) == 18 and "*" not in m["id_number"] for m in members)
 
 
 def test_demo_runs_again_without_duplicates(fresh_instance):
     _run_demo()
     output, passwords = _run_demo()
-    assert "(0 organisations added)" in output
+    assert "(0 organisations, 0 members added)" in output
     assert len(passwords) == 3
