@@ -317,11 +317,13 @@ class _Importer:
         self.by_code: dict[str, OrgRef] = {}
         self.by_name: dict[str, list[OrgRef]] = {}
         self.looked_up: set[str] = set()  # codes and names already queried
+        # Kept for a rewrite (valid_rows_only only: all_or_nothing never writes again).
         self.creates: list[Pending] = []
         self.changes: list[Change] = []
-        self.written: set[int] = set()  # rows written so far
+        self.written: set[int] = set()  # rows written so far (valid_rows_only)
+        self.wrote = False
         self.redo = False  # a written row turned bad: roll back and write again at the end
-        self.unchanged_rows: list[int] = []
+        self.outcomes: dict[int, str] = {}  # row → "created" / "updated" / "unchanged"
         self.created = self.updated = self.unchanged = 0
         self.now = utcnow()
 
@@ -332,13 +334,19 @@ class _Importer:
         self._resolve_orgs(batch)
         batch = [p for p in batch if p.org is not None]
         creates, changes = self._match_existing(batch)
-        self.creates += creates
-        self.changes += changes
+        self.outcomes.update((p.row, "created") for p in creates)
+        self.outcomes.update((c.pending.row, "updated") for c in changes)
+        keep = self.mode == VALID_ROWS_ONLY
+        if keep:
+            self.creates += creates
+            self.changes += changes
         if self._writing():
             _insert(creates, self.now)
             _update(changes, self.now)
-            self.written.update(p.row for p in creates)
-            self.written.update(c.pending.row for c in changes)
+            self.wrote = self.wrote or bool(creates or changes)
+            if keep:
+                self.written.update(p.row for p in creates)
+                self.written.update(c.pending.row for c in changes)
 
     def _writing(self) -> bool:
         return not (self.errors and self.mode == ALL_OR_NOTHING)
@@ -443,7 +451,7 @@ class _Importer:
                 continue
             change = self._change(p, row)
             if change is None:
-                self.unchanged_rows.append(p.row)
+                self.outcomes[p.row] = "unchanged"
             elif change is not False:
                 changes.append(change)
         return creates, changes
@@ -478,7 +486,7 @@ class _Importer:
     def finish(self) -> None:
         bad = self.errors.bad_rows
         if self.errors and self.mode == ALL_OR_NOTHING:
-            if self.written:
+            if self.wrote:
                 db.session.rollback()  # the job's own writes only: the job row is committed
             return
         if self.redo:
@@ -488,9 +496,11 @@ class _Importer:
             self.now = utcnow()
             _insert(self.creates, self.now)
             _update(self.changes, self.now)
-        self.created = sum(1 for p in self.creates if p.row not in bad)
-        self.updated = sum(1 for c in self.changes if c.pending.row not in bad)
-        self.unchanged = sum(1 for row in self.unchanged_rows if row not in bad)
+        counts = {"created": 0, "updated": 0, "unchanged": 0}
+        for row, outcome in self.outcomes.items():
+            if row not in bad:
+                counts[outcome] += 1
+        self.created, self.updated, self.unchanged = counts["created"], counts["updated"], counts["unchanged"]
 
 
 def _given_fields(present: set[str]) -> set[str]:
