@@ -393,3 +393,44 @@ def test_the_upload_is_removed_once_imported(tree, tenant, auth_headers, upload,
     _, job = upload(auth_headers(tenant), sheet_bytes([person("B1")]))
     assert job["result"]["status"] == "imported"
     assert stored() == before
+
+
+def test_a_member_changed_meanwhile_is_not_overwritten(tree, tenant, in_tenant, auth_headers, upload,
+                                                       app, monkeypatch):
+    """The update carries the version the import read; a member changed since makes the job
+    retry and, when it keeps happening, fail — writing nothing."""
+    from core.excel import importer
+
+    monkeypatch.setitem(app.config, "JOB_RETRY_INTERVALS", [0])
+    headers = auth_headers(tenant)
+    rows = [person("B1", 姓名="张三")]
+    upload(headers, sheet_bytes(rows))
+    original = importer._Importer._change
+
+    def stale(self, p, row):  # as if someone saved the member between reading and writing
+        change = original(self, p, row)
+        if change:
+            change.version -= 1
+        return change
+
+    monkeypatch.setattr(importer._Importer, "_change", stale)
+    rows[0]["联系电话"] = "13900001111"
+    _, job = upload(headers, sheet_bytes(rows + [person("B2", 姓名="新人")]))
+    assert job["state"] == "failed", job
+    assert "changed by someone else" in job["error"]
+    assert job["attempts"] == app.config["JOB_MAX_RETRIES"] + 1
+    members = _members(tenant, in_tenant)
+    assert [m.phone for m in members.values()] == ["13812345678"]
+
+
+def test_an_upload_over_the_size_limit_is_413(tree, tenant, auth_headers, upload, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    response, _ = upload(auth_headers(tenant), sheet_bytes([person("B1")]))
+    assert response.status_code == 413
+    assert set(response.get_json()) == {"code", "message", "errors"}
+
+
+def test_an_unknown_code_in_the_code_column(tree, tenant, in_tenant, auth_headers, upload):
+    _, job = upload(auth_headers(tenant), sheet_bytes([person(None, 所在党支部编码="NOPE")]))
+    assert [(e["row"], e["column"]) for e in job["result"]["errors"]] == [(2, "所在党支部编码")]
+    assert "NOPE" in job["result"]["errors"][0]["reason"]
