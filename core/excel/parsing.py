@@ -96,6 +96,10 @@ def _child(path, options: dict, connection) -> None:
         connection.close()
 
 
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def messages_from_child(path, **options) -> Iterator[tuple]:
     """:func:`messages`, produced by a forked child process.
 
@@ -105,7 +109,8 @@ def messages_from_child(path, **options) -> Iterator[tuple]:
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(os.fspath(path), options, sender), daemon=True)
+    # Not a daemon: a daemonic process may not have children, and the caller may be one.
+    process = context.Process(target=_child, args=(os.fspath(path), options, sender))
     process.start()
     sender.close()  # the child holds the only writing end: EOF when it exits
     try:
