@@ -110,8 +110,11 @@ class MemberEvent(TenantOwned, Timestamps, db.Model):
     """One step of a member's history: when, what, why and who recorded it.
 
     Organisation ids are kept without a foreign key on purpose: history outlives a merged or
-    dissolved organisation's place in the tree.
+    dissolved organisation's place in the tree. Events are append-only and carry their own
+    actor, so they are a trail themselves: the audit log does not copy them.
     """
+
+    __audited__ = False
 
     __tablename__ = "member_events"
     __table_args__ = (
