@@ -219,7 +219,7 @@ def _messages(path) -> Iterator[tuple]:
     }
     child_min = config.get("IMPORT_CHILD_MIN_BYTES")
     child_min = DEFAULT_CHILD_MIN_BYTES if child_min is None else int(child_min)
-    if path.stat().st_size >= child_min and parsing.can_fork():
+    if path.stat().st_size >= child_min:
         return parsing.messages_from_child(path, **options)
     return parsing.messages(path, **options)
 

@@ -1,7 +1,7 @@
 """Reading and validating a member sheet as a stream of messages, here or in a child process.
 
 Parsing the .xlsx (openpyxl) and validating every row (marshmallow) is pure Python work that
-touches no database. For a large sheet it runs in a forked child process while the importer,
+touches no database. For a large sheet it runs in a child process while the importer,
 in the job's process, resolves organisations and writes the rows already checked — two
 cores at work instead of one. For a small sheet the same generator runs in-process.
 
@@ -96,18 +96,18 @@ def _child(path, options: dict, connection) -> None:
         connection.close()
 
 
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+def _start_method() -> str:
+    """forkserver where there is one: the child starts from a clean single-threaded server,
+    not from a copy of a threaded web server holding database sockets and locks."""
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
 
 
 def messages_from_child(path, **options) -> Iterator[tuple]:
-    """:func:`messages`, produced by a forked child process.
-
-    The child inherits the parent's open database connections and must never use them: it
-    only reads the file, and multiprocessing ends a forked child with ``os._exit``, so no
-    finaliser runs on the inherited sockets.
-    """
-    context = multiprocessing.get_context("fork")
+    """:func:`messages`, produced by a child process that only reads the file (it inherits
+    no database connection: see :func:`_start_method`)."""
+    context = multiprocessing.get_context(_start_method())
     receiver, sender = context.Pipe(duplex=False)
     # Not a daemon: a daemonic process may not have children, and the caller may be one.
     process = context.Process(target=_child, args=(os.fspath(path), options, sender))
