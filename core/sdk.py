@@ -19,6 +19,7 @@ from core.jobs.context import JobContext, TransientJobError
 from core.orgs.terms import FiveYearTermSettings, TermSettings
 from core.plugins.hookspecs import hookimpl
 from core.tenancy import current_tenant_id
+from core.warnings.rules import Finding, RuleContext, WarningRule
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,15 @@ __all__ = [
     "ApiError",
     "Blueprint",
     "FiveYearTermSettings",
+    "Finding",
     "JobContext",
+    "RuleContext",
     "Sector",
     "TenantOwned",
     "TermSettings",
     "Timestamps",
     "TransientJobError",
+    "WarningRule",
     "abort",
     "current_tenant_id",
     "db",

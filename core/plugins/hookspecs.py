@@ -101,6 +101,18 @@ def dangjian_migrations():
     """
 
 
+@hookspec
+def dangjian_warning_rules():
+    """Return a list of :class:`core.sdk.WarningRule`: the warnings (预警) this plugin raises.
+
+    A rule's ``check(ctx)`` looks at the whole tenant at once with aggregate queries and
+    returns every :class:`core.sdk.Finding`; the engine opens, keeps and resolves warnings
+    from them. Keys are global: prefix them with the plugin name. ``params`` declares the
+    thresholds (with their national defaults) a tenant may change. Called per tenant, on
+    every sweep: a plugin disabled for a tenant raises nothing there.
+    """
+
+
 @hookspec(historic=True)
 def dangjian_app_configured(app):
     """Called once the Flask ``app`` is fully configured (historic: a plugin registered
