@@ -13,6 +13,7 @@ def load_all_models() -> None:
     import core.plugins.models  # noqa: F401
     import core.tenancy.models  # noqa: F401
     import core.transfers.models  # noqa: F401
+    import core.warnings.models  # noqa: F401
     from core.plugins.manager import get_manager
 
     get_manager()

@@ -8,3 +8,10 @@ def dangjian_register_api(api):
     from core.orgs.api import bp
 
     api.register_blueprint(bp, url_prefix="/api/v1/orgs")
+
+
+@hookimpl
+def dangjian_warning_rules():
+    from core.orgs.warnings import RULES
+
+    return RULES

@@ -30,6 +30,10 @@ DEFAULT_PLUGINS = (
     "core.plugins.plugin",
     "core.excel.plugin",
     "core.transfers.plugin",
+    "core.dues.plugin",
+    "core.warnings.plugin",
+    "core.life.plugin",
+    "core.elections.plugin",
     "core.demo.plugin",
 )
 

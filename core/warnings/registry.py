@@ -1,0 +1,117 @@
+"""Which rules exist, for whom, and with which parameters.
+
+Rules come from the ``dangjian_warning_rules`` hook. Keys are global: two plugins declaring
+one key is a start-up error naming both (:func:`check`, run when the app is created; the
+engine checks again, since tests register plugins later). A rule of an installed plugin the
+current tenant has not enabled does not exist for that tenant — the same selection
+:func:`core.plugins.service.hook` makes, done here implementation by implementation so an
+error can name the plugin.
+
+Effective parameters are the schema's defaults (the national numbers) overlaid with the
+tenant's overrides (:class:`~core.warnings.models.RuleSetting`), loaded through the rule's
+schema every time, so a check only ever sees valid, typed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pluggy
+from marshmallow import RAISE, Schema, ValidationError
+from sqlalchemy import select
+
+from core.db import db
+from core.plugins.manager import DEFAULT_PLUGINS, call_for_each, installed_plugins
+from core.warnings.models import RuleSetting
+from core.warnings.rules import WarningRule
+
+
+class RuleRegistryError(RuntimeError):
+    """A plugin declared rules badly (a duplicate key, not a WarningRule)."""
+
+
+@dataclass(frozen=True)
+class RegisteredRule:
+    rule: WarningRule
+    plugin: str
+
+
+def all_rules(pm: pluggy.PluginManager | None = None) -> dict[str, RegisteredRule]:
+    """Every declared rule by key, across all plugins (enabled or not)."""
+    found: dict[str, RegisteredRule] = {}
+    for plugin, rules in call_for_each("dangjian_warning_rules", pm):
+        if not isinstance(rules, Iterable):
+            raise RuleRegistryError(
+                f"plugin {plugin!r}: dangjian_warning_rules must return a list of WarningRule"
+            )
+        for rule in rules:
+            if not isinstance(rule, WarningRule):
+                raise RuleRegistryError(
+                    f"plugin {plugin!r}: dangjian_warning_rules returned {rule!r}, not a WarningRule"
+                )
+            if rule.key in found:
+                raise RuleRegistryError(
+                    f"warning rule {rule.key!r} is declared by both plugin "
+                    f"{found[rule.key].plugin!r} and plugin {plugin!r}; rule keys are global, "
+                    "prefix them with the plugin name"
+                )
+            found[rule.key] = RegisteredRule(rule, plugin)
+    return found
+
+
+def check(pm: pluggy.PluginManager | None = None) -> int:
+    """Validate the rules (raises :class:`RuleRegistryError`); returns how many there are."""
+    return len(all_rules(pm))
+
+
+def tenant_rules() -> dict[str, WarningRule]:
+    """The rules of the default plugins and of the installed plugins the current tenant
+    enabled, by key, in declaration order."""
+    from core.plugins.service import enabled_plugins
+
+    installed = installed_plugins()
+    enabled = enabled_plugins()
+    return {
+        key: reg.rule
+        for key, reg in all_rules().items()
+        if reg.plugin in DEFAULT_PLUGINS or reg.plugin not in installed or reg.plugin in enabled
+    }
+
+
+def settings() -> dict[str, RuleSetting]:
+    """The current tenant's rule settings by rule key (one query)."""
+    return {s.rule_key: s for s in db.session.scalars(select(RuleSetting))}
+
+
+def params_schema(rule: WarningRule) -> Schema | None:
+    return rule.params(unknown=RAISE) if rule.params is not None else None
+
+
+def defaults(rule: WarningRule) -> dict:
+    schema = params_schema(rule)
+    return {} if schema is None else schema.load({})
+
+
+def effective_params(rule: WarningRule, overrides: dict | None) -> dict:
+    """Defaults ← ``overrides``, validated; raises marshmallow's ``ValidationError``."""
+    schema = params_schema(rule)
+    if schema is None:
+        if overrides:
+            raise ValidationError({k: ["This rule has no parameters."] for k in overrides})
+        return {}
+    return schema.load(dict(overrides or {}))
+
+
+def render(rule: WarningRule, figures: dict) -> str:
+    """The rule's Chinese message with the figures filled in (a figure the template names
+    but the finding lacks stays as ``{name}`` rather than failing the sweep)."""
+
+    class _Keep(dict):
+        def __missing__(self, key):
+            return "{" + key + "}"
+
+    try:
+        return rule.message.format_map(_Keep(figures))
+    except (ValueError, IndexError, AttributeError):  # a malformed template: show it as is
+        return rule.message

@@ -1,0 +1,101 @@
+"""What the API, the CLI and other slices call: acknowledging warnings, the rules a tenant
+has with their effective parameters, and changing a rule's settings.
+
+Rule settings are :class:`~core.warnings.models.RuleSetting` rows, so every change is in the
+audit log (who, when, before and after) without anything written here.
+"""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from core.api.errors import ApiError
+from core.auth.context import current_actor
+from core.db import db
+from core.db.mixins import utcnow
+from core.warnings import engine, registry
+from core.warnings.models import RuleSetting, Warning
+
+
+def acknowledge(warning: Warning, note: str | None) -> Warning:
+    """Record that someone has seen ``warning`` (open or resolved), with an optional note.
+
+    Acknowledging does not resolve: only the data clearing does. A second acknowledgement
+    replaces the first (the latest word stands). The caller commits.
+    """
+    actor = current_actor()
+    warning.acknowledged_at = utcnow()
+    warning.acknowledged_by = actor.label if actor is not None else "system"
+    warning.acknowledged_by_user_id = actor.user_id if actor is not None else None
+    warning.acknowledgement_note = note
+    return warning
+
+
+def describe_rules() -> list[dict]:
+    """The current tenant's rules: key, name, severity, subject, sectors, enabled, the
+    national defaults, the tenant's overrides and the effective parameters (``None`` with
+    an ``error`` when a stored override is no longer valid)."""
+    stored = registry.settings()
+    described = []
+    for key, rule in registry.tenant_rules().items():
+        setting = stored.get(key)
+        overrides = dict(setting.params) if setting and setting.params else {}
+        item = {
+            "key": key,
+            "name": rule.name,
+            "severity": rule.severity,
+            "subject": rule.subject,
+            "sectors": list(rule.sectors),
+            "message": rule.message,
+            "enabled": setting.enabled if setting is not None else True,
+            "defaults": registry.defaults(rule),
+            "overrides": overrides,
+            "params": None,
+            "error": None,
+        }
+        try:
+            item["params"] = registry.effective_params(rule, overrides)
+        except ValidationError as exc:
+            item["error"] = f"params: {exc.messages}"
+        described.append(item)
+    return described
+
+
+def rule_or_none(key: str):
+    return registry.tenant_rules().get(key)
+
+
+def update_rule(key: str, enabled: bool | None = None, params: dict | None = None) -> RuleSetting:
+    """Change the current tenant's setting of rule ``key`` (the caller commits).
+
+    ``params`` replaces the overrides (``{}`` restores the national defaults); each value is
+    validated by the rule's schema — an error names ``params.<field>`` (422). Disabling a
+    rule resolves its open warnings at once (a sweep would do the same).
+    """
+    rule = registry.tenant_rules().get(key)
+    if rule is None:
+        raise ApiError(404, f"warning rule {key} not found")
+    setting = db.session.scalar(select(RuleSetting).where(RuleSetting.rule_key == key))
+    if setting is None:
+        setting = RuleSetting(rule_key=key, enabled=True, params={})
+        db.session.add(setting)
+    if params is not None:
+        try:
+            registry.effective_params(rule, params)
+        except ValidationError as exc:
+            errors = {f"params.{field}": messages for field, messages in _by_field(exc).items()}
+            raise ApiError(422, f"invalid parameters for rule {key}", errors) from None
+        setting.params = dict(params)
+    if enabled is not None:
+        setting.enabled = enabled
+        if not enabled:
+            db.session.flush()
+            engine.resolve_all(key)
+    return setting
+
+
+def _by_field(exc: ValidationError) -> dict:
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return messages
+
