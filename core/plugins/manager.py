@@ -31,6 +31,7 @@ DEFAULT_PLUGINS = (
     "core.excel.plugin",
     "core.transfers.plugin",
     "core.dues.plugin",
+    "core.dues.plugin",
     "core.warnings.plugin",
     "core.life.plugin",
     "core.elections.plugin",
