@@ -1,0 +1,120 @@
+"""Meeting records, who was there, review grades and attachments.
+
+A meeting stores its figures (``eligible_count``, ``present_count``, the voting members and
+the thresholds' outcome) when it is recorded, from one ``Attendance`` row per eligible
+member: the rates of a past meeting do not change when members later move or leave.
+No ORM relationships (as elsewhere): services query explicitly and set-based.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+
+from sqlalchemy import Date, Index, String, Text, Time, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import TenantOwned, Timestamps, db, tenant_fk
+
+KINDS = (
+    "general_meeting",  # 支部党员大会
+    "committee_meeting",  # 支委会
+    "group_meeting",  # 党小组会
+    "party_lecture",  # 党课
+    "theme_day",  # 主题党日
+    "life_meeting",  # 组织生活会
+    "member_review",  # 民主评议党员
+    "talk",  # 谈心谈话
+)
+KIND_LABELS = {
+    "general_meeting": "支部党员大会",
+    "committee_meeting": "支委会",
+    "group_meeting": "党小组会",
+    "party_lecture": "党课",
+    "theme_day": "主题党日",
+    "life_meeting": "组织生活会",
+    "member_review": "民主评议党员",
+    "talk": "谈心谈话",
+}
+GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")  # 优秀/合格/基本合格/不合格
+
+
+class Meeting(TenantOwned, Timestamps, db.Model):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        tenant_fk("org_id", "organizations"),
+        Index("ix_meetings_tenant_org_kind_held", "tenant_id", "org_id", "kind", "held_on"),
+        Index("ix_meetings_tenant_kind_held", "tenant_id", "kind", "held_on"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(32))
+    org_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    held_on: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[time | None] = mapped_column(Time)
+    ends_at: Mapped[time | None] = mapped_column(Time)
+    topic: Mapped[str] = mapped_column(String(300))
+    host: Mapped[str | None] = mapped_column(String(50))  # 主持人
+    lecturer: Mapped[str | None] = mapped_column(String(50))  # 授课人 (党课)
+    location: Mapped[str | None] = mapped_column(String(200))
+    minutes: Mapped[str | None] = mapped_column(Text)  # 会议记录
+    is_election: Mapped[bool] = mapped_column(default=False)
+    # Figures fixed when the attendance is recorded.
+    eligible_count: Mapped[int] = mapped_column(default=0)  # 应到
+    present_count: Mapped[int] = mapped_column(default=0)  # 实到
+    voting_count: Mapped[int] = mapped_column(default=0)  # 有表决权 (full members) among the eligible
+    voting_present: Mapped[int] = mapped_column(default=0)
+    quorum_met: Mapped[bool | None] = mapped_column()  # general meetings only
+    election_valid: Mapped[bool | None] = mapped_column()  # election meetings only
+    created_by: Mapped[str] = mapped_column(String(200), default="system")
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Attendance(TenantOwned, Timestamps, db.Model):
+    """One eligible member of a meeting: there (maybe late) or absent, with the reason."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (
+        tenant_fk("meeting_id", "meetings", ondelete="CASCADE"),
+        tenant_fk("member_id", "members"),
+        UniqueConstraint("tenant_id", "meeting_id", "member_id"),
+        Index("ix_meeting_attendance_tenant_member", "tenant_id", "member_id"),
+    )
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    present: Mapped[bool] = mapped_column()
+    late: Mapped[bool] = mapped_column(default=False)
+    absence_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewGrade(TenantOwned, Timestamps, db.Model):
+    """A member's grade in a 民主评议党员 meeting."""
+
+    __tablename__ = "meeting_review_grades"
+    __table_args__ = (
+        tenant_fk("meeting_id", "meetings", ondelete="CASCADE"),
+        tenant_fk("member_id", "members"),
+        UniqueConstraint("tenant_id", "meeting_id", "member_id"),
+    )
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    grade: Mapped[str] = mapped_column(String(24))
+
+
+class MeetingAttachment(TenantOwned, Timestamps, db.Model):
+    """A file kept by :mod:`core.files` for a meeting (sign-in sheet, photos, minutes)."""
+
+    __tablename__ = "meeting_attachments"
+    __table_args__ = (
+        tenant_fk("meeting_id", "meetings", ondelete="CASCADE"),
+        Index("ix_meeting_attachments_tenant_meeting", "tenant_id", "meeting_id"),
+    )
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    stored_name: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255))
+    file_type: Mapped[str] = mapped_column(String(8))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    uploaded_by: Mapped[str] = mapped_column(String(200), default="system")
