@@ -32,6 +32,7 @@ from sqlalchemy import select
 from core.api.errors import ApiError, describe_errors
 from core.db import db
 from core.dues.models import DuesSettings
+from core.dues.schemas import Month
 
 FEN = Decimal("0.01")
 CATEGORIES = ("fixed", "retired", "farmer", "student", "unemployed", "in_service")
@@ -94,7 +95,7 @@ class DuesRatesSchema(Schema):
     # How many months ahead (after the current one) a member may pay in advance.
     advance_months = fields.Int(load_default=12, validate=Range(min=0, max=60))
     # Months before this one never count as arrears (when records start on the platform).
-    arrears_from = fields.Date(load_default=None, allow_none=True)
+    arrears_from = Month(load_default=None, allow_none=True)
 
     @validates_schema
     def _brackets_usable(self, data, **kwargs):
@@ -113,8 +114,6 @@ def _load(values: dict) -> dict:
         loaded = DuesRatesSchema().load(values)
     except ValidationError as exc:
         raise ApiError(422, f"Invalid dues rates: {describe_errors(exc.messages)}", exc.messages) from None
-    if loaded.get("arrears_from") is not None:
-        loaded["arrears_from"] = loaded["arrears_from"].replace(day=1)
     return loaded
 
 
