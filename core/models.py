@@ -7,6 +7,7 @@ def load_all_models() -> None:
     """Import core's models and load every plugin (plugins import their own models)."""
     import core.audit.models  # noqa: F401
     import core.auth.models  # noqa: F401
+    import core.development.models  # noqa: F401
     import core.jobs.models  # noqa: F401
     import core.members.models  # noqa: F401
     import core.orgs.models  # noqa: F401

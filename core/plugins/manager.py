@@ -30,6 +30,7 @@ DEFAULT_PLUGINS = (
     "core.plugins.plugin",
     "core.excel.plugin",
     "core.transfers.plugin",
+    "core.development.plugin",
     "core.dues.plugin",
     "core.dues.plugin",
     "core.warnings.plugin",
