@@ -114,5 +114,6 @@ def record_election(org: Organization, data: dict) -> Election:
         meeting_id=data.get("meeting_id"), notes=data.get("notes"),
         recorded_by=actor.label if actor else "system",
     )
+    db.session.flush()  # the organisation first: no ORM relationship orders the inserts
     db.session.add(election)
     return election
