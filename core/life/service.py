@@ -222,8 +222,8 @@ def record_meeting(org: Organization, data: dict) -> Meeting:
 
 
 def update_meeting(meeting: Meeting, org: Organization, data: dict) -> Meeting:
-    """Correct a meeting: the fields of :data:`EDITABLE` given, and — when
-    ``present_member_ids`` is given — its whole attendance (and grades when given)."""
+    """Correct a meeting: the fields of :data:`EDITABLE` given; attendance lists given
+    replace those lists (the others are kept), and a new date re-checks who was eligible."""
     values = {key: getattr(meeting, key) for key in EDITABLE}
     values.update({k: v for k, v in data.items() if k in EDITABLE})
     values["is_election"] = meeting.is_election
@@ -231,7 +231,7 @@ def update_meeting(meeting: Meeting, org: Organization, data: dict) -> Meeting:
     for key in EDITABLE:
         if key in data:
             setattr(meeting, key, values[key])
-    if "present_member_ids" in data or "held_on" in data:
+    if {"present_member_ids", "absences", "late_member_ids", "held_on"} & set(data):
         current = attendance_of(meeting)
         present = data.get("present_member_ids")
         if present is None:

@@ -3,7 +3,7 @@ and who may record what."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -214,3 +214,17 @@ def test_other_tenant_meeting_is_404(client, tenant, tenant_b, tree, auth_header
                         ("get", "/api/v1/meetings/not-a-uuid")]:
         assert getattr(client, method)(url, headers=other).status_code == 404, url
     assert client.post("/api/v1/meetings", headers=other, json=_body(tree["b1"], [])).status_code == 404
+
+
+def test_update_keeps_what_is_not_sent(branch):
+    members = add_members(branch, 3)
+    db.session.flush()
+    m = meeting(branch, "general_meeting", days_ago(3), present=members[:2])
+    service.update_meeting(m, branch, {"absences": [{"member_id": members[2].id, "reason": "病假"}]})
+    rows = {row.member_id: row for row, _ in service.attendance_of(m)}
+    assert rows[members[2].id].absence_reason == "病假" and m.present_count == 2
+    service.update_meeting(m, branch, {"held_on": days_ago(2), "minutes": "记录"})
+    assert (m.held_on, m.minutes, m.present_count) == (days_ago(2), "记录", 2)
+    with pytest.raises(ApiError) as refused:
+        service.update_meeting(m, branch, {"ends_at": time(8), "starts_at": time(9)})
+    assert "ends_at" in refused.value.errors
