@@ -8,7 +8,10 @@ def load_all_models() -> None:
     import core.audit.models  # noqa: F401
     import core.auth.models  # noqa: F401
     import core.development.models  # noqa: F401
+    import core.dues.models  # noqa: F401
+    import core.elections.models  # noqa: F401
     import core.jobs.models  # noqa: F401
+    import core.life.models  # noqa: F401
     import core.members.models  # noqa: F401
     import core.orgs.models  # noqa: F401
     import core.plugins.models  # noqa: F401

@@ -32,7 +32,6 @@ DEFAULT_PLUGINS = (
     "core.transfers.plugin",
     "core.development.plugin",
     "core.dues.plugin",
-    "core.dues.plugin",
     "core.warnings.plugin",
     "core.life.plugin",
     "core.elections.plugin",
