@@ -12,12 +12,17 @@ For each rule the tenant has (:func:`core.warnings.registry.tenant_rules`):
 * otherwise its findings are diffed against its open warnings, **set-based**, a fixed number
   of statements whatever the number of findings:
 
-  1. one SELECT of the rule's open warnings ``(id, org_id, subject_key, figures)``;
-  2. one bulk INSERT of the new findings;
+  1. one SELECT of the rule's open warnings ``(id, org_id, subject_key, figures as text)``,
+     diffed against the findings in Python dictionaries (no ORM objects);
+  2. one UPDATE … WHERE id IN (…) resolving the vanished ones (in chunks of
+     :data:`CHUNK` ids: PostgreSQL takes at most 65,535 parameters a statement);
   3. one executemany UPDATE by primary key of the persisting warnings whose figures changed
-     (figures and message), and one UPDATE moving ``last_seen_at`` of all persisting ones;
-  4. one UPDATE … WHERE id IN (…) resolving the vanished ones (in chunks of
-     :data:`CHUNK` ids: PostgreSQL takes at most 65,535 parameters a statement).
+     (figures, message, ``last_seen_at``), then one UPDATE … WHERE rule_key = :k AND
+     state = 'open' moving ``last_seen_at`` of all the others still open;
+  4. executemany INSERTs of the new findings, :data:`INSERT_PAGE` rows a call (messages
+     rendered once per distinct figures). Measured on PostgreSQL: psycopg's pipelined
+     executemany beats multi-row VALUES (SQLAlchemy's insertmanyvalues, or ``.values([...])``)
+     several times over for this table.
 
 The caller commits (the job runner, the CLI per tenant). ``today`` is the day the rules
 check as of (default: today); timestamps are the real time of the sweep.
@@ -25,6 +30,7 @@ check as of (default: today); timestamps are the real time of the sweep.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -32,7 +38,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, cast, insert, select, update
 
 from core.db import db, new_id
 from core.db.mixins import utcnow
@@ -44,6 +50,7 @@ from core.warnings.rules import Finding, RuleContext, WarningRule
 log = logging.getLogger(__name__)
 
 CHUNK = 10_000
+INSERT_PAGE = 20_000  # new warnings per executemany INSERT (bounded memory)
 
 OK = "ok"
 DISABLED = "disabled"
@@ -147,22 +154,39 @@ def _run_check(rule: WarningRule, ctx: RuleContext) -> dict[tuple, Finding]:
 
 def _apply(rule: WarningRule, findings: dict[tuple, Finding]) -> RuleReport:
     now = utcnow()
+    # Figures come back as their stored JSON text and are compared with the finding's
+    # serialised figures: decoding ~100,000 JSON documents a rule costs more than the query.
+    # Only a text that differs is decoded, so a mere difference in spelling (key order,
+    # spacing) is not taken for a change.
     open_rows = db.session.execute(
-        select(Warning.id, Warning.org_id, Warning.subject_key, Warning.figures)
+        select(Warning.id, Warning.org_id, Warning.subject_key, cast(Warning.figures, Text))
         .where(Warning.rule_key == rule.key, Warning.state == OPEN)
     ).all()
-    existing = {(row.org_id, row.subject_key): row for row in open_rows}
-
+    render = _renderer(rule)
+    tenant_id = current_tenant_id()
+    changed, vanished = [], []
+    for row_id, org_id, key, stored in open_rows:
+        finding = findings.pop((org_id, key), None)
+        if finding is None:
+            vanished.append(row_id)
+            continue
+        if not _same(stored, finding.figures):
+            changed.append({
+                "tenant_id": tenant_id, "id": row_id, "figures": dict(finding.figures),
+                "message": render(finding.figures), "last_seen_at": now, "updated_at": now,
+            })
+    kept = len(open_rows) - len(vanished)
+    subject_type = None if rule.subject == "org" else rule.subject
     new_rows = [
         {
             "id": new_id(),
             "rule_key": rule.key,
             "org_id": f.org_id,
-            "subject_type": None if rule.subject == "org" else rule.subject,
+            "subject_type": subject_type,
             "subject_id": f.subject_id,
             "subject_key": key[1],
             "severity": rule.severity,
-            "message": registry.render(rule, f.figures),
+            "message": render(f.figures),
             "figures": dict(f.figures),
             "state": OPEN,
             "opened_at": now,
@@ -170,37 +194,56 @@ def _apply(rule: WarningRule, findings: dict[tuple, Finding]) -> RuleReport:
             "created_at": now,
             "updated_at": now,
         }
-        for key, f in findings.items()
-        if key not in existing
+        for key, f in findings.items()  # what is left: findings no open warning has
     ]
-    tenant_id = current_tenant_id()
-    changed = [
-        {
-            "tenant_id": tenant_id,
-            "id": row.id,
-            "figures": dict(findings[key].figures),
-            "message": registry.render(rule, findings[key].figures),
-            "updated_at": now,
-        }
-        for key, row in existing.items()
-        if key in findings and (row.figures or {}) != findings[key].figures
-    ]
-    vanished = [row.id for key, row in existing.items() if key not in findings]
-    kept = len(existing) - len(vanished)
 
-    if new_rows:
-        db.session.execute(insert(Warning), new_rows)
+    # Resolve first, so the bulk re-stamp below touches only the warnings still standing;
+    # the changed ones are stamped with their new figures and skipped by it.
+    _resolve(vanished, now)
     if changed:
         db.session.execute(update(Warning), changed)
-    if kept:
+    if kept > len(changed):
         db.session.execute(
             update(Warning)
             .where(Warning.rule_key == rule.key, Warning.state == OPEN, Warning.last_seen_at < now)
-            .values(last_seen_at=now)
+            .values(last_seen_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-    _resolve(vanished, now)
+    for start in range(0, len(new_rows), INSERT_PAGE):
+        db.session.execute(insert(Warning), new_rows[start:start + INSERT_PAGE])
     return RuleReport(rule.key, OK, opened=len(new_rows), kept=kept, resolved=len(vanished))
+
+
+def _dumps(figures: dict) -> str:
+    """Figures as the JSON column stores them (SQLAlchemy's default serialiser)."""
+    return json.dumps(figures)
+
+
+def _same(stored: str | None, figures: dict) -> bool:
+    """Do the stored figures (JSON text) equal ``figures``? Text first, decoded if it differs."""
+    try:
+        if stored == _dumps(figures):
+            return True
+    except (TypeError, ValueError):
+        pass
+    return (json.loads(stored) if stored else {}) == figures
+
+
+def _renderer(rule: WarningRule) -> Callable[[dict], str]:
+    """``registry.render`` for ``rule``, once per distinct figures (org rules repeat them)."""
+    cache: dict[str, str] = {}
+
+    def render(figures: dict) -> str:
+        try:
+            key = _dumps(figures)
+        except (TypeError, ValueError):
+            return registry.render(rule, figures)
+        message = cache.get(key)
+        if message is None:
+            message = cache[key] = registry.render(rule, figures)
+        return message
+
+    return render
 
 
 def _resolve(ids: list, now) -> None:

@@ -103,13 +103,16 @@ def effective_params(rule: WarningRule, overrides: dict | None) -> dict:
     return schema.load(dict(overrides or {}))
 
 
+class _Keep(dict):
+    """Figures for ``format_map``: a missing name renders as ``{name}``."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
 def render(rule: WarningRule, figures: dict) -> str:
     """The rule's Chinese message with the figures filled in (a figure the template names
     but the finding lacks stays as ``{name}`` rather than failing the sweep)."""
-
-    class _Keep(dict):
-        def __missing__(self, key):
-            return "{" + key + "}"
 
     try:
         return rule.message.format_map(_Keep(figures))
