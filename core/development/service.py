@@ -45,6 +45,13 @@ def _invalid(errors: dict, message: str = "The development record is not valid."
     raise ApiError(status, message, errors)
 
 
+def developed_member_ids() -> Select:
+    """Ids of members admitted through the development pipeline. Their probation, with its
+    one extension, is followed by this slice's ``development.probation_overdue`` rule; the
+    register's own probation rule leaves them out so no one is warned about twice."""
+    return select(DevelopmentPerson.member_id).where(DevelopmentPerson.member_id.is_not(None))
+
+
 def get_person(person_id: uuid.UUID) -> DevelopmentPerson | None:
     return db.session.scalar(select(DevelopmentPerson).where(DevelopmentPerson.id == person_id))
 

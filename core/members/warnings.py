@@ -1,10 +1,9 @@
 """The members slice's national warning rules, one finding per member (``subject="member"``).
 
 * 预备期满未转正: a probationary member whose probation (1 year from ``joined_on``) has
-  ended. The rules allow one extension of 6–12 months, which would move the date — but the
-  register has no record of an extension yet (it will come with member development), so
-  none is honoured here: an extended member is reported until converted. A tenant may
-  lengthen ``probation_months`` for everyone meanwhile.
+  ended. Members admitted through member development are left to its own rule
+  (``development.probation_overdue``), which knows their one extension of 6–12 months; this
+  rule covers the others (imported or transferred in), which have no extension on record.
 * 流动党员长期未落实: status ``mobile`` since more than 6 months (``mobile_since``).
 * 失联党员长期未处置: status ``lost_contact`` since more than 6 months (``lost_contact_since``).
 
@@ -55,10 +54,13 @@ class LostContactParams(Schema):
 
 
 def probation_overdue(ctx: RuleContext) -> list[Finding]:
+    from core.development.service import developed_member_ids  # development imports members
+
     cutoff = add_months(ctx.today, -ctx.params["probation_months"])
     rows = db.session.execute(
         select(Member.id, Member.org_id, Member.name, Member.joined_on)
         .where(Member.status == "probationary", Member.joined_on < cutoff)
+        .where(Member.id.not_in(developed_member_ids()))
     )
     findings = []
     for r in rows:

@@ -120,6 +120,24 @@ def test_probation_overdue(root):
     assert _open("members.probation_overdue") == {}
 
 
+def test_probation_of_a_developed_member_is_left_to_development(root):
+    """One warning per person: development's rule (which knows extensions) follows them."""
+    from core.development.models import DevelopmentPerson
+
+    branch = _branch(root, "Q")
+    developed = new_member(branch, status="probationary", joined_on=date(2024, 6, 1))
+    db.session.commit()
+    assert set(_open("members.probation_overdue")) == {(branch.id, developed.id)}
+    db.session.add(DevelopmentPerson(
+        org_id=branch.id, name=developed.name, gender=developed.gender,
+        birth_date=developed.birth_date, ethnicity="汉族", id_number="x", id_number_index="dev-q",
+        stage="probationary", member_id=developed.id, extension_months=6,
+        extension_on=date(2025, 5, 1),
+    ))
+    db.session.commit()
+    assert _open("members.probation_overdue") == {}
+
+
 @pytest.mark.parametrize("status,column,rule", [
     ("mobile", "mobile_since", "members.mobile_unresolved"),
     ("lost_contact", "lost_contact_since", "members.lost_contact_unresolved"),
