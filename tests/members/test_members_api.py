@@ -4,9 +4,10 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from core.db import db
+from core.members import service
 from core.members.models import Member
 from core.orgs import service as orgs
 from tests.members.helpers import make_id_number, member_data
@@ -168,6 +169,12 @@ def test_same_person_may_be_in_two_tenants(tenant, tenant_b, in_tenant, add_memb
             db.session.commit()
             org_id = org.id
         add_member(t, org_id, id_number=number)
+    # one person, one record in each city: the blind index is unique per tenant, not globally
+    for t in (tenant, tenant_b):
+        tenant_id = inspect(t).identity[0]
+        with in_tenant(t):
+            found = service.find_by_id_number(number)
+            assert found is not None and found.tenant_id == tenant_id
 
 
 def test_search_by_name_and_pinyin_initials(client, tenant, tree, auth_headers, add_member):
