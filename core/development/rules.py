@@ -11,21 +11,13 @@ is 28/29 February); "at least a year after" likewise on or after the anniversary
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from core.dates import add_months
 from core.development import steps as S
 from core.members.validation import add_years
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` (negative goes back); the day is clamped to the month's end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
+from core.dates import add_months
 from core.db import db
 from core.life.models import KIND_LABELS, Attendance, Meeting
 from core.members.models import ACTIVE_STATUSES, Member
@@ -57,15 +58,7 @@ COMMITTEE_MIN_SIZE = 3  # 支部委员会 has 3–5 (at most 7) members
 
 def months_before(day: date, months: int) -> date:
     """The same day ``months`` months earlier (the month's last day when it is shorter)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return add_months(day, -months)
 
 
 def _months_field(default: int, description: str) -> fields.Int:

@@ -13,27 +13,13 @@ so the same SQL runs on SQLite and PostgreSQL).
 
 from __future__ import annotations
 
-from datetime import date
-
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from core.dates import add_months
 from core.db import db
 from core.members.models import Member
 from core.warnings.rules import Finding, RuleContext, WarningRule
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` (negative: back), clamped to the month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _months(default: int, description: str):

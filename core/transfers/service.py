@@ -8,7 +8,6 @@ The cross-tenant half (the receiver's accept and refusal, the sender's follow-up
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from datetime import date
 
@@ -16,6 +15,7 @@ from sqlalchemy import select
 
 from core.api.errors import ApiError
 from core.auth.context import current_actor
+from core.dates import add_months
 from core.db import db, new_id
 from core.db.mixins import utcnow
 from core.members.models import ACTIVE_STATUSES, Member
@@ -45,13 +45,6 @@ def today() -> date:
 def actor_label() -> str:
     actor = current_actor()
     return actor.label if actor is not None else "system"
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus calendar months, the day clamped to the month's end (30 Nov + 3 → 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def default_expiry(issued_on: date) -> date:
