@@ -5,23 +5,12 @@ No response schema has a password or hash field: what is not declared is never d
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from core.api.fields import UtcDateTime
 from core.auth import passwords
 from core.auth.models import ROLES
-
-
-class UtcDateTime(fields.DateTime):
-    """A timestamp dumped with its UTC offset on every backend: SQLite hands back naive
-    datetimes (stored in UTC), PostgreSQL aware ones."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 def _password_policy(value: str) -> None:

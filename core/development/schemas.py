@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.auth.schemas import UtcDateTime
+from core.api.fields import UtcDateTime
 from core.development.models import PERSON_STATUSES
 from core.development.steps import LAST_CODE, STAGE_CODES
 from core.members.ethnicities import ETHNICITY_VALUES

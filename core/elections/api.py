@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from core.api import Blueprint, abort
+from core.api.fields import UtcDateTime
 from core.auth.permissions import has_role, login_required, require_org_access, visible_orgs_clause
 from core.db import db
 from core.elections import service
@@ -49,7 +50,7 @@ class ElectionSchema(Schema):
     meeting_id = fields.UUID(allow_none=True)
     notes = fields.Str(allow_none=True)
     recorded_by = fields.Str()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class ElectionQuerySchema(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from core.api.fields import UtcDateTime
 from core.life.models import GRADES, KINDS
 
 _text = validate.Length(max=200)
@@ -108,7 +109,7 @@ class MeetingSchema(Schema):
     quorum_met = fields.Bool(allow_none=True)
     election_valid = fields.Bool(allow_none=True)
     created_by = fields.Str()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     notices = fields.List(fields.Str())
 
 
@@ -138,4 +139,4 @@ class AttachmentSchema(Schema):
     content_type = fields.Str()
     size = fields.Int()
     uploaded_by = fields.Str()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.auth.schemas import UtcDateTime
+from core.api.fields import UtcDateTime
 from core.members.models import EDUCATION_LEVELS, GENDERS, LOST_CONTACT_REASONS, STATUSES
 from core.members.service import SORT_KEYS
 from core.members.validation import Day, Text

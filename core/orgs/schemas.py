@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.auth.schemas import UtcDateTime
+from core.api.fields import UtcDateTime
 from core.orgs import posts, terms
 from core.orgs.models import KINDS, POSTS, STATUSES, UNIT_RELATIONS, UNIT_TYPES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from core.auth.schemas import UtcDateTime
+from core.api.fields import UtcDateTime
 from core.transfers.models import ENVELOPE_STATES, KINDS, LETTER_STATUSES
 
 REASON_MAX = 500

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from core.auth.schemas import UtcDateTime
+from core.api.fields import UtcDateTime
 from core.warnings.models import STATES
 from core.warnings.rules import SEVERITIES, SUBJECTS
 
