@@ -14,10 +14,19 @@ from dataclasses import dataclass, field
 
 from core.api.errors import ApiError, abort
 from core.api.smorest import Blueprint, get_or_404
+from core.assessment.indicators import (
+    NO_DATA,
+    Indicator,
+    IndicatorContext,
+    Measurement,
+    StandardItem,
+    StandardTemplate,
+)
 from core.db import TenantOwned, Timestamps, db, tenant_fk
 from core.jobs.context import JobContext, TransientJobError
 from core.orgs.terms import FiveYearTermSettings, TermSettings
 from core.plugins.hookspecs import hookimpl
+from core.points.rules import CollectContext, Deed, PointRule
 from core.tenancy import current_tenant_id
 from core.warnings.rules import Finding, RuleContext, WarningRule
 
@@ -59,13 +68,22 @@ def enqueue_job(name: str, /, **kwargs):
 
 
 __all__ = [
+    "NO_DATA",
     "ApiError",
     "Blueprint",
+    "CollectContext",
+    "Deed",
     "FiveYearTermSettings",
     "Finding",
+    "Indicator",
+    "IndicatorContext",
     "JobContext",
+    "Measurement",
+    "PointRule",
     "RuleContext",
     "Sector",
+    "StandardItem",
+    "StandardTemplate",
     "TenantOwned",
     "TermSettings",
     "Timestamps",

@@ -15,3 +15,9 @@ def dangjian_warning_rules():
     from core.development.warnings import RULES
 
     return list(RULES)
+
+@hookimpl
+def dangjian_indicators():
+    from core.development.indicators import indicators
+
+    return indicators()

@@ -16,3 +16,15 @@ def dangjian_warning_rules():
     from core.dues.warnings import rules
 
     return rules()
+
+@hookimpl
+def dangjian_indicators():
+    from core.dues.indicators import indicators
+
+    return indicators()
+
+@hookimpl
+def dangjian_point_rules():
+    from core.dues.point_rules import point_rules
+
+    return point_rules()

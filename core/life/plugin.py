@@ -17,3 +17,15 @@ def dangjian_warning_rules():
     from core.life.warnings import rules
 
     return rules()
+
+@hookimpl
+def dangjian_indicators():
+    from core.life.indicators import indicators
+
+    return indicators()
+
+@hookimpl
+def dangjian_point_rules():
+    from core.life.point_rules import point_rules
+
+    return point_rules()

@@ -15,3 +15,9 @@ def dangjian_warning_rules():
     from core.orgs.warnings import RULES
 
     return RULES
+
+@hookimpl
+def dangjian_indicators():
+    from core.orgs.indicators import indicators
+
+    return indicators()

@@ -138,3 +138,41 @@ def dangjian_org_attributes(sector, kind):
     answered per field as ``attributes.<field>``. What is stored is the schema's ``dump`` of
     what it loaded.
     """
+
+
+@hookspec
+def dangjian_indicators():
+    """Return a list of :class:`core.sdk.Indicator`: the assessment indicators (指标) this
+    plugin provides.
+
+    An indicator reads data, scores it one of five ways (``threshold``, ``proportional``,
+    ``checklist``, ``manual``, ``deduction``) and explains each score. Its ``measure(ctx)``
+    is called once per assessment cycle for **all** organisations assessed under it
+    (``ctx.orgs`` is a SELECT of their ids) and returns ``{org_id: Measurement}`` from a few
+    aggregate queries — never a query per organisation. ``params`` declares the parameters a
+    standard may change (``target``, ``per_unit``…), each with its default. Keys are global:
+    prefix them with the plugin name. Called per tenant: a disabled plugin's indicators do
+    not exist there (standards that use them skip them, and say so).
+    """
+
+
+@hookspec
+def dangjian_standards():
+    """Return a list of :class:`core.sdk.StandardTemplate`: the default standards (标准) this
+    plugin ships — named sets of indicators with weights adding up to 100, for a sector and
+    kinds of organisation. Tenant administrators copy a template into their own versioned
+    standard and change weights, parameters and indicators there; a template itself never
+    changes a tenant's numbers. Keys are global: prefix them with the plugin name. Called per
+    tenant, for enabled plugins.
+    """
+
+
+@hookspec
+def dangjian_point_rules():
+    """Return a list of :class:`core.sdk.PointRule`: the member point rules (积分规则) this
+    plugin provides — points per deed, a yearly cap, and optionally a set-based
+    ``collect(ctx)`` that finds the deeds in existing records (attendance, payments) so
+    nobody types them in. Keys are global: prefix them with the plugin name. Called per
+    tenant, for enabled plugins; tenant administrators may switch a rule off or change its
+    points and cap.
+    """

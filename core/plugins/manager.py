@@ -35,6 +35,9 @@ DEFAULT_PLUGINS = (
     "core.warnings.plugin",
     "core.life.plugin",
     "core.elections.plugin",
+    "core.assessment.plugin",
+    "core.points.plugin",
+    "core.problems.plugin",
     "core.demo.plugin",
 )
 

@@ -68,6 +68,36 @@ def ensure_row(name: str) -> TenantPlugin:
     return row
 
 
+def check_configurable(name: str) -> None:
+    """Raise :class:`UnknownPlugin` unless a tenant can hold settings for plugin ``name``."""
+    if name in installed_plugins():
+        return
+    if name not in DEFAULT_PLUGINS:
+        raise UnknownPlugin(name)
+    from core.plugins.settings import schema_for
+
+    if schema_for(name) is None:
+        raise UnknownPlugin(name)
+
+
+def ensure_settings_row(name: str) -> TenantPlugin:
+    """The current tenant's row holding the settings of plugin ``name``, added if missing.
+
+    Installed plugins get their usual row (added disabled). A built-in plugin that declares
+    settings (core's assessment, points and problems slices do) gets a row too, only as the
+    place its tenant overrides live: it is always on whatever the row says. A built-in plugin
+    without settings raises :class:`UnknownPlugin`.
+    """
+    check_configurable(name)
+    if name in installed_plugins():
+        return ensure_row(name)
+    row = find_row(name)
+    if row is None:
+        row = TenantPlugin(plugin=name, enabled=True, settings={})
+        db.session.add(row)
+    return row
+
+
 _row = ensure_row  # the original private name, kept for existing callers
 
 

@@ -22,7 +22,12 @@ from marshmallow import RAISE, Schema, ValidationError, missing
 
 from core.api.errors import ApiError, describe_errors
 from core.plugins.manager import call_for_each, get_manager, installed_plugins
-from core.plugins.service import UnknownPlugin, ensure_row, find_row
+from core.plugins.service import (
+    UnknownPlugin,
+    check_configurable,
+    ensure_settings_row,
+    find_row,
+)
 from core.tenancy import current_tenant_id
 
 CONFIG_KEY = "PLUGIN_SETTINGS"
@@ -191,16 +196,16 @@ def validate_overrides(plugin_name: str, overrides) -> dict:
 
 
 def set_overrides(plugin_name: str, overrides) -> dict:
-    """Replace the current tenant's overrides of installed plugin ``plugin_name``.
+    """Replace the current tenant's overrides of plugin ``plugin_name`` (an installed one, or
+    a built-in one that declares settings).
 
     Validates first: when anything is invalid, :class:`PluginSettingsError` is raised and
     nothing is written. Pass ``{}`` to go back to the global values and defaults. Returns
     the stored overrides. The caller commits.
     """
-    if plugin_name not in installed_plugins():
-        raise UnknownPlugin(plugin_name)
+    check_configurable(plugin_name)
     clean = validate_overrides(plugin_name, overrides)
-    row = ensure_row(plugin_name)
+    row = ensure_settings_row(plugin_name)
     row.settings = dict(clean)  # a new object: the JSON column sees the change
     _forget_cached(plugin_name)
     return clean

@@ -47,3 +47,9 @@ def dangjian_register_cli(cli):
 @hookimpl
 def dangjian_jobs():
     return {SWEEP_JOB: sweep_job}
+
+@hookimpl
+def dangjian_indicators():
+    from core.warnings.indicators import indicators
+
+    return indicators()

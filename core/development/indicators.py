@@ -1,0 +1,5 @@
+"""The development slice's assessment indicators (being written)."""
+
+
+def indicators():
+    return []

@@ -1,0 +1,5 @@
+"""The dues slice's assessment indicators (being written)."""
+
+
+def indicators():
+    return []

@@ -1,0 +1,5 @@
+"""The dues slice's member point rules (being written)."""
+
+
+def point_rules():
+    return []

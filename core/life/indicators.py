@@ -1,0 +1,5 @@
+"""The life slice's assessment indicators (being written)."""
+
+
+def indicators():
+    return []

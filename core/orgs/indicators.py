@@ -1,0 +1,5 @@
+"""The orgs slice's assessment indicators (being written)."""
+
+
+def indicators():
+    return []

@@ -1,0 +1,7 @@
+"""Being written for issue 5."""
+
+from marshmallow import Schema
+
+
+class PointsSettingsSchema(Schema):
+    pass

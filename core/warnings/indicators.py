@@ -1,0 +1,5 @@
+"""The warnings slice's assessment indicators (being written)."""
+
+
+def indicators():
+    return []
