@@ -4,6 +4,7 @@ start-up check that indicator and standard keys are unique."""
 
 from __future__ import annotations
 
+import core.assessment.models  # noqa: F401  (the tables exist wherever the plugin is loaded)
 from core.plugins.hookspecs import hookimpl
 
 RUN_JOB = "assessment.run_cycle"
@@ -39,3 +40,10 @@ def dangjian_jobs():
     from core.assessment.run import run_cycle_job
 
     return {RUN_JOB: run_cycle_job}
+
+
+@hookimpl
+def dangjian_standards():
+    from core.assessment.templates import templates
+
+    return templates()
