@@ -13,7 +13,8 @@ An organisation it leaves out is measured as "no data" (value 0).
 
 Scoring kinds (:data:`SCORINGS`) and the parameters each reads:
 
-* ``threshold`` — full points when ``value >= target`` (``op: "<="`` for "at most"), else 0.
+* ``threshold`` — full points when ``value >= target`` (``op: "<="`` for "at most"), else 0;
+  no data (``value`` None) never meets it.
 * ``proportional`` — ``points × min(value / target, 1)``.
 * ``checklist`` — the measurement's ``items`` (item → met); points in proportion to the
   items met, weighted by the optional ``weights`` parameter (item → weight, default 1).
@@ -241,10 +242,11 @@ def score(
     if kind == "threshold":
         target = float(params["target"])
         at_most = params.get("op") == "<="
-        met = v <= target if at_most else v >= target
+        # No data never meets a threshold: with "at most", a missing figure is not a zero.
+        met = value is not None and (v <= target if at_most else v >= target)
         points = weight if met else to_points(0)
         rule = f"要求 {'≤' if at_most else '≥'} {_fmt(target)}{indicator.unit}"
-        verdict = "达标" if met else "未达标"
+        verdict = "达标" if met else ("未达标（无数据）" if value is None else "未达标")
         text = f"{said}；{rule}，{verdict}，得 {_fmt(points)}/{_fmt(weight)} 分"
     elif kind == "proportional":
         target = float(params["target"])
@@ -269,7 +271,7 @@ def score(
         )
     else:  # deduction
         per_unit = to_points(params["per_unit"])
-        count = Decimal(str(v))
+        count = max(Decimal(str(v)), Decimal(0))
         deducted = min(to_points(per_unit * count), weight)
         points = weight - deducted
         text = (
