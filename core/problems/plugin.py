@@ -3,6 +3,7 @@ ledger and weak-organisation tracking, their API, warning rules and indicators."
 
 from __future__ import annotations
 
+import core.problems.models  # noqa: F401  (the tables exist wherever the plugin is loaded)
 from core.plugins.hookspecs import hookimpl
 
 
