@@ -1,0 +1,131 @@
+"""Fixtures for the assessment tests (standards and indicators).
+
+* ``count_statements()`` — ``with count_statements() as seen:`` lists the SQL run inside.
+* ``indicator_plugin(indicators, templates=(), name="test_indicators", tenants=())``
+  registers, for this test, an installed plugin whose ``dangjian_indicators`` returns
+  ``indicators`` (and ``dangjian_standards`` ``templates``), enabled for ``tenants``; it is
+  unregistered when the test ends (as tests/warnings' ``rule_plugin``).
+* ``measure(key, orgs, start, end, params=None)`` — run the tenant's indicator ``key`` over
+  ``orgs`` (ids, or a SELECT) the way a cycle does: effective params, one ``measure`` call.
+* ``make_branches(n, parent=None, **fields)`` — ``n`` branches (flushed), returned.
+"""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event, select
+
+from core.assessment import registry
+from core.assessment.indicators import IndicatorContext
+from core.db import db
+from core.members.models import Member
+from core.orgs import service as orgs
+from core.orgs.models import Organization
+from core.plugins.hookspecs import hookimpl
+from core.plugins.manager import get_manager
+from core.tenancy import current_tenant_id, tenant_context
+
+YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def count_statements(app_ctx):
+    @contextmanager
+    def counting():
+        seen: list[str] = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            if not statement.startswith("SELECT set_config("):
+                seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting
+
+
+class _IndicatorPlugin:
+    def __init__(self, indicators, templates):
+        self.indicators = list(indicators)
+        self.templates = list(templates)
+
+    @hookimpl
+    def dangjian_indicators(self):
+        return self.indicators
+
+    @hookimpl
+    def dangjian_standards(self):
+        return self.templates
+
+
+@pytest.fixture
+def indicator_plugin(app_ctx):
+    from core.plugins import service as plugin_service
+
+    pm = get_manager()
+    registered: list[str] = []
+
+    def register(indicators, templates=(), name: str = "test_indicators", tenants=()):
+        plugin = _IndicatorPlugin(indicators, templates)
+        pm.register(plugin, name=name)
+        registered.append(name)
+        if db.session().in_transaction():
+            db.session.commit()
+        for tenant in tenants:
+            with tenant_context(tenant if isinstance(tenant, int) else tenant.id):
+                plugin_service.set_enabled(name, True)
+                db.session.commit()
+        return plugin
+
+    yield register
+    for name in reversed(registered):
+        pm.unregister(name=name)
+
+
+def org_select(ids):
+    return select(Organization.id).where(Organization.id.in_(list(ids)))
+
+
+def run_indicator(key: str, org_ids, start: date = YEAR_START, end: date = YEAR_END,
+                  params: dict | None = None) -> dict:
+    indicator = registry.tenant_indicators()[key]
+    effective = registry.effective_params(indicator, params or {})
+    orgs_sql = org_ids if not isinstance(org_ids, list | tuple | set) else org_select(org_ids)
+    ctx = IndicatorContext(current_tenant_id(), start, end, orgs_sql, effective)
+    return indicator.measure(ctx)
+
+
+@pytest.fixture
+def measure(app_ctx):
+    return run_indicator
+
+
+def make_branches(n: int, parent=None, kind: str = "branch", prefix: str | None = None,
+                  **fields) -> list[Organization]:
+    prefix = prefix or f"B{next(_serial)}-"
+    made = [orgs.create(name=f"{prefix}{i}党支部", code=f"{prefix}{i}", kind=kind, parent=parent,
+                        founded_on=date(2000, 1, 1), **fields) for i in range(n)]
+    db.session.flush()
+    return made
+
+
+def add_member(org, *, status="full", joined_on=date(2010, 1, 1), full_on=None) -> Member:
+    n = next(_serial)
+    member = Member(
+        org_id=org.id if hasattr(org, "id") else org, name=f"党员{n}", gender="male",
+        ethnicity="汉族", birth_date=date(1980, 1, 1), id_number=f"ASSESS-ID-{n}",
+        id_number_index=f"assess-index-{n}", joined_on=joined_on,
+        full_on=full_on or (date(joined_on.year + 1, joined_on.month, 1) if status == "full" else None),
+        status=status,
+    )
+    db.session.add(member)
+    db.session.flush()
+    return member
