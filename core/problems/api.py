@@ -50,24 +50,24 @@ from core.problems.models import (
     WeakDesignation,
 )
 from core.problems.schemas import (
-    DesignationDetailSchema,
-    DesignationInputSchema,
-    DesignationPatchSchema,
-    DesignationQuerySchema,
-    DesignationSchema,
-    EvidenceFormSchema,
-    EvidenceSchema,
-    FromWarningSchema,
-    LedgerQuerySchema,
     ProblemDetailSchema,
+    ProblemEvidenceFormSchema,
+    ProblemEvidenceSchema,
+    ProblemFromWarningSchema,
     ProblemInputSchema,
+    ProblemLedgerQuerySchema,
     ProblemPatchSchema,
     ProblemQuerySchema,
+    ProblemReasonSchema,
+    ProblemReopenSchema,
     ProblemSchema,
-    ReasonSchema,
-    ReopenSchema,
-    SubmitSchema,
-    TransitionSchema,
+    ProblemStepSchema,
+    ProblemSubmitSchema,
+    WeakDesignationDetailSchema,
+    WeakDesignationInputSchema,
+    WeakDesignationPatchSchema,
+    WeakDesignationQuerySchema,
+    WeakDesignationSchema,
 )
 from core.problems.settings import PLUGIN, ProblemsSettingsSchema
 from core.tenancy import current_tenant_id
@@ -136,7 +136,7 @@ def _event(event) -> dict:
 
 
 def _evidence(row: ProblemEvidence) -> dict:
-    values = {key: getattr(row, key) for key in EvidenceSchema().fields if hasattr(ProblemEvidence, key)}
+    values = {key: getattr(row, key) for key in ProblemEvidenceSchema().fields if hasattr(ProblemEvidence, key)}
     values["has_file"] = row.stored_name is not None
     return values
 
@@ -162,7 +162,7 @@ def _detail(problem: Problem, org: Organization) -> dict:
 
 
 def present_designation(designation: WeakDesignation, org_name: str | None, detail: bool = False) -> dict:
-    values = {key: getattr(designation, key) for key in DesignationSchema().fields
+    values = {key: getattr(designation, key) for key in WeakDesignationSchema().fields
               if hasattr(WeakDesignation, key)}
     values["org_name"] = org_name
     values["status_label"] = WEAK_STATUS_LABELS.get(designation.status, designation.status)
@@ -220,7 +220,7 @@ def create_problem(data):
 
 @bp.route("/from-warning/<warning_id>", methods=["POST"])
 @login_required
-@bp.arguments(FromWarningSchema)
+@bp.arguments(ProblemFromWarningSchema)
 @bp.response(201, ProblemDetailSchema)
 def create_from_warning(data, warning_id):
     """Turn a warning into a problem (转办) on its organisation; title, description, category
@@ -269,7 +269,7 @@ def update_problem(data, problem_id):
 
 @bp.route("/<problem_id>/start", methods=["POST"])
 @login_required
-@bp.arguments(TransitionSchema)
+@bp.arguments(ProblemStepSchema)
 @bp.response(200, ProblemDetailSchema)
 def start_problem(data, problem_id):
     """开始整改: open → rectifying (the organisation's secretary)."""
@@ -282,7 +282,7 @@ def start_problem(data, problem_id):
 
 @bp.route("/<problem_id>/submit", methods=["POST"])
 @login_required
-@bp.arguments(SubmitSchema)
+@bp.arguments(ProblemSubmitSchema)
 @bp.response(200, ProblemDetailSchema)
 def submit_problem(data, problem_id):
     """提交销号: rectifying → submitted, with the 整改措施 (``rectification``) and — unless the
@@ -296,7 +296,7 @@ def submit_problem(data, problem_id):
 
 @bp.route("/<problem_id>/approve", methods=["POST"])
 @login_required
-@bp.arguments(TransitionSchema)
+@bp.arguments(ProblemStepSchema)
 @bp.response(200, ProblemDetailSchema)
 def approve_problem(data, problem_id):
     """销号: submitted → closed, by the level above and not by the submitter."""
@@ -308,7 +308,7 @@ def approve_problem(data, problem_id):
 
 @bp.route("/<problem_id>/reject", methods=["POST"])
 @login_required
-@bp.arguments(ReasonSchema)
+@bp.arguments(ProblemReasonSchema)
 @bp.response(200, ProblemDetailSchema)
 def reject_problem(data, problem_id):
     """退回整改: submitted → rectifying, by the level above, with a ``reason``."""
@@ -320,7 +320,7 @@ def reject_problem(data, problem_id):
 
 @bp.route("/<problem_id>/reopen", methods=["POST"])
 @login_required
-@bp.arguments(ReopenSchema)
+@bp.arguments(ProblemReopenSchema)
 @bp.response(200, ProblemDetailSchema)
 def reopen_problem(data, problem_id):
     """重新打开: closed → rectifying, by the level above, with a ``reason`` and optionally a
@@ -336,7 +336,7 @@ def reopen_problem(data, problem_id):
 
 @bp.route("/<problem_id>/evidence", methods=["GET"])
 @login_required
-@bp.response(200, EvidenceSchema(many=True))
+@bp.response(200, ProblemEvidenceSchema(many=True))
 def list_evidence(problem_id):
     problem, _ = _problem(problem_id)
     return [_evidence(e) for e in service.evidence_of(problem)]
@@ -344,8 +344,8 @@ def list_evidence(problem_id):
 
 @bp.route("/<problem_id>/evidence", methods=["POST"])
 @login_required
-@bp.arguments(EvidenceFormSchema, location="form", content_type="multipart/form-data")
-@bp.response(201, EvidenceSchema)
+@bp.arguments(ProblemEvidenceFormSchema, location="form", content_type="multipart/form-data")
+@bp.response(201, ProblemEvidenceSchema)
 def add_evidence(form, problem_id):
     """Add evidence before submission, as multipart: ``text`` (文字材料) and/or ``file`` (pdf,
     jpg/png, docx/xlsx; checked by content, size-limited, kept outside any web root)."""
@@ -419,8 +419,8 @@ def delete_evidence(problem_id, evidence_id):
 
 @bp.route("/weak-orgs", methods=["GET"])
 @login_required
-@bp.arguments(DesignationQuerySchema, location="query")
-@bp.response(200, DesignationSchema(many=True))
+@bp.arguments(WeakDesignationQuerySchema, location="query")
+@bp.response(200, WeakDesignationSchema(many=True))
 @bp.paginate(page_size=50, max_page_size=500)
 def list_designations(filters, pagination_parameters):
     """Designations of the organisations the user sees, newest first: ``org`` (subtree),
@@ -447,8 +447,8 @@ def list_designations(filters, pagination_parameters):
 
 @bp.route("/weak-orgs", methods=["POST"])
 @login_required
-@bp.arguments(DesignationInputSchema)
-@bp.response(201, DesignationDetailSchema)
+@bp.arguments(WeakDesignationInputSchema)
+@bp.response(201, WeakDesignationDetailSchema)
 def create_designation(data):
     """认定软弱涣散党组织 (the level above); ``problem_ids`` links problems of the organisation.
     409 naming ``org_id`` while it has a designation that is not de-listed."""
@@ -460,7 +460,7 @@ def create_designation(data):
 
 @bp.route("/weak-orgs/<designation_id>", methods=["GET"])
 @login_required
-@bp.response(200, DesignationDetailSchema)
+@bp.response(200, WeakDesignationDetailSchema)
 def get_designation(designation_id):
     """A designation with its linked problems, its events and the organisation's history."""
     designation, org = _designation(designation_id)
@@ -469,8 +469,8 @@ def get_designation(designation_id):
 
 @bp.route("/weak-orgs/<designation_id>", methods=["PATCH"])
 @login_required
-@bp.arguments(DesignationPatchSchema)
-@bp.response(200, DesignationDetailSchema)
+@bp.arguments(WeakDesignationPatchSchema)
+@bp.response(200, WeakDesignationDetailSchema)
 def update_designation(data, designation_id):
     """Correct a designation that is not de-listed (the level above); send ``version``."""
     designation, org = _designation(designation_id)
@@ -482,8 +482,8 @@ def update_designation(data, designation_id):
 
 @bp.route("/weak-orgs/<designation_id>/start", methods=["POST"])
 @login_required
-@bp.arguments(TransitionSchema)
-@bp.response(200, DesignationDetailSchema)
+@bp.arguments(ProblemStepSchema)
+@bp.response(200, WeakDesignationDetailSchema)
 def start_designation(data, designation_id):
     """开始整顿: designated → rectifying (the organisation's secretary or above)."""
     designation, org = _designation(designation_id)
@@ -495,8 +495,8 @@ def start_designation(data, designation_id):
 
 @bp.route("/weak-orgs/<designation_id>/delist", methods=["POST"])
 @login_required
-@bp.arguments(TransitionSchema)
-@bp.response(200, DesignationDetailSchema)
+@bp.arguments(ProblemStepSchema)
+@bp.response(200, WeakDesignationDetailSchema)
 def delist_designation(data, designation_id):
     """摘帽销号: rectifying → delisted, by the level above, once every linked problem is
     closed (409 listing the others)."""
@@ -511,7 +511,7 @@ def delist_designation(data, designation_id):
 
 @bp.route("/ledger.xlsx", methods=["GET"])
 @login_required
-@bp.arguments(LedgerQuerySchema, location="query")
+@bp.arguments(ProblemLedgerQuerySchema, location="query")
 @bp.response(200, content_type=XLSX, description="整改台账 (.xlsx)")
 def ledger_xlsx(query):
     """整改台账: every problem (found in ``year``) and weak-organisation designation (of

@@ -30,7 +30,7 @@ class ProblemInputSchema(Schema):
     designation_id = fields.UUID(load_default=None, allow_none=True)
 
 
-class FromWarningSchema(Schema):
+class ProblemFromWarningSchema(Schema):
     category = fields.Str(load_default=None, allow_none=True, validate=validate.Length(min=1, max=50))
     title = fields.Str(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
     description = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
@@ -57,22 +57,22 @@ class ProblemPatchSchema(Schema):
     designation_id = fields.UUID(allow_none=True)
 
 
-class TransitionSchema(Schema):
+class ProblemStepSchema(Schema):
     comment = _comment
     version = _version
 
 
-class SubmitSchema(TransitionSchema):
+class ProblemSubmitSchema(ProblemStepSchema):
     rectification = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20_000),
                                metadata={"description": "整改措施 (required unless written before)"})
 
 
-class ReasonSchema(Schema):
+class ProblemReasonSchema(Schema):
     reason = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
     version = _version
 
 
-class ReopenSchema(ReasonSchema):
+class ProblemReopenSchema(ProblemReasonSchema):
     deadline = fields.Date(load_default=None, allow_none=True)
 
 
@@ -85,12 +85,12 @@ class ProblemQuerySchema(Schema):
     designation_id = fields.UUID(load_default=None)
 
 
-class LedgerQuerySchema(Schema):
+class ProblemLedgerQuerySchema(Schema):
     org = fields.UUID(load_default=None)
     year = fields.Int(load_default=None, validate=validate.Range(min=2000, max=2100))
 
 
-class EventSchema(Schema):
+class ProblemEventSchema(Schema):
     id = fields.UUID()
     kind = fields.Str()
     label = fields.Str()
@@ -103,7 +103,7 @@ class EventSchema(Schema):
     created_at = UtcDateTime()
 
 
-class EvidenceSchema(Schema):
+class ProblemEvidenceSchema(Schema):
     id = fields.UUID()
     problem_id = fields.UUID()
     text = fields.Str(allow_none=True)
@@ -116,11 +116,10 @@ class EvidenceSchema(Schema):
     created_at = UtcDateTime()
 
 
-class EvidenceFormSchema(Schema):
+class ProblemEvidenceFormSchema(Schema):
+    """A multipart form: ``text`` and/or ``file`` (the file is read from the upload itself)."""
+
     text = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20_000))
-
-
-class EvidenceFileSchema(Schema):
     file = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary"})
 
 
@@ -156,11 +155,11 @@ class ProblemSchema(Schema):
 
 class ProblemDetailSchema(ProblemSchema):
     can_close = fields.Bool(metadata={"description": "may the current user approve it now"})
-    events = fields.List(fields.Nested(EventSchema))
-    evidence = fields.List(fields.Nested(EvidenceSchema))
+    events = fields.List(fields.Nested(ProblemEventSchema))
+    evidence = fields.List(fields.Nested(ProblemEvidenceSchema))
 
 
-class DesignationInputSchema(Schema):
+class WeakDesignationInputSchema(Schema):
     org_id = fields.UUID(required=True)
     year = fields.Int(required=True, validate=validate.Range(min=2000, max=2100))
     reason_category = fields.Str(required=True, validate=validate.Length(min=1, max=50))
@@ -172,7 +171,7 @@ class DesignationInputSchema(Schema):
     problem_ids = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=500))
 
 
-class DesignationPatchSchema(Schema):
+class WeakDesignationPatchSchema(Schema):
     version = fields.Int(required=True, validate=validate.Range(min=1))
     year = fields.Int(validate=validate.Range(min=2000, max=2100))
     reason_category = fields.Str(validate=validate.Length(min=1, max=50))
@@ -182,14 +181,14 @@ class DesignationPatchSchema(Schema):
     instructor_name = fields.Str(allow_none=True, validate=_name)
 
 
-class DesignationQuerySchema(Schema):
+class WeakDesignationQuerySchema(Schema):
     org = fields.UUID(load_default=None, metadata={"description": "the organisation and its subtree"})
     status = fields.Str(load_default=None, validate=validate.OneOf(WEAK_STATUSES))
     year = fields.Int(load_default=None, validate=validate.Range(min=2000, max=2100))
     active = fields.Bool(load_default=None, metadata={"description": "not de-listed"})
 
 
-class DesignationSchema(Schema):
+class WeakDesignationSchema(Schema):
     id = fields.UUID()
     org_id = fields.UUID()
     org_name = fields.Str(allow_none=True)
@@ -219,8 +218,8 @@ class LinkedProblemSchema(Schema):
     overdue = fields.Bool()
 
 
-class DesignationDetailSchema(DesignationSchema):
+class WeakDesignationDetailSchema(WeakDesignationSchema):
     problems = fields.List(fields.Nested(LinkedProblemSchema))
-    events = fields.List(fields.Nested(EventSchema))
-    history = fields.List(fields.Nested(DesignationSchema),
+    events = fields.List(fields.Nested(ProblemEventSchema))
+    history = fields.List(fields.Nested(WeakDesignationSchema),
                           metadata={"description": "every designation of the organisation"})

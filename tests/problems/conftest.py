@@ -46,9 +46,10 @@ def login(auth_headers, city):
     return headers
 
 
-def problem_body(org_id, **changes) -> dict:
+def problem_body(org, **changes) -> dict:
+    """A valid create body for organisation ``org``; a change to ``None`` drops the key."""
     body = {
-        "org_id": str(org_id), "source": "inspection", "category": "组织生活",
+        "org_id": str(org) if org is not None else None, "source": "inspection", "category": "组织生活",
         "title": "主题党日活动记录不全", "description": "2025年3月至5月主题党日无会议记录",
         "severity": "general", "deadline": (date.today() + timedelta(days=30)).isoformat(),
         "responsible_name": "张三",
@@ -59,8 +60,8 @@ def problem_body(org_id, **changes) -> dict:
 
 @pytest.fixture
 def new_problem(client):
-    def create(headers, org_id, **changes) -> dict:
-        response = client.post("/api/v1/problems", headers=headers, json=problem_body(org_id, **changes))
+    def create(headers, org, **changes) -> dict:
+        response = client.post("/api/v1/problems", headers=headers, json=problem_body(org, **changes))
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
