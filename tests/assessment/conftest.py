@@ -7,6 +7,7 @@
   unregistered when the test ends (as tests/warnings' ``rule_plugin``).
 * ``measure(key, orgs, start, end, params=None)`` — run the tenant's indicator ``key`` over
   ``orgs`` (ids, or a SELECT) the way a cycle does: effective params, one ``measure`` call.
+* ``prepare(key, orgs, …)`` — ``(indicator, ctx)`` without measuring (for statement counts).
 * ``make_branches(n, parent=None, **fields)`` — ``n`` branches (flushed), returned.
 """
 
@@ -94,12 +95,18 @@ def org_select(ids):
     return select(Organization.id).where(Organization.id.in_(list(ids)))
 
 
-def run_indicator(key: str, org_ids, start: date = YEAR_START, end: date = YEAR_END,
-                  params: dict | None = None) -> dict:
+def prepare(key: str, org_ids, start: date = YEAR_START, end: date = YEAR_END,
+            params: dict | None = None):
+    """``(indicator, ctx)`` for measuring ``key`` over ``org_ids`` (ids, or a SELECT)."""
     indicator = registry.tenant_indicators()[key]
     effective = registry.effective_params(indicator, params or {})
     orgs_sql = org_ids if not isinstance(org_ids, list | tuple | set) else org_select(org_ids)
-    ctx = IndicatorContext(current_tenant_id(), start, end, orgs_sql, effective)
+    return indicator, IndicatorContext(current_tenant_id(), start, end, orgs_sql, effective)
+
+
+def run_indicator(key: str, org_ids, start: date = YEAR_START, end: date = YEAR_END,
+                  params: dict | None = None) -> dict:
+    indicator, ctx = prepare(key, org_ids, start, end, params)
     return indicator.measure(ctx)
 
 
