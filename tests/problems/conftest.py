@@ -79,3 +79,27 @@ def upload(client, headers, problem_id, data: bytes, name: str, text=None):
         form["text"] = text
     return client.post(f"/api/v1/problems/{problem_id}/evidence", headers=headers,
                        data=form, content_type="multipart/form-data")
+
+
+def add_problem(org_id, *, found_on=date(2025, 1, 10), deadline=date(2025, 3, 31), status="open",
+                closed_on=None, title="问题", **fields):
+    """Add (and flush) a problem row directly, with any dates (for rules and indicators)."""
+    from core.problems.models import Problem
+
+    problem = Problem(org_id=org_id, source="inspection", category="组织生活", title=title,
+                      found_on=found_on, deadline=deadline, status=status, closed_on=closed_on,
+                      **fields)
+    db.session.add(problem)
+    db.session.flush()
+    return problem
+
+
+def add_designation(org_id, *, year=2024, designated_on=date(2024, 3, 1), status="designated",
+                    delisted_on=None, reason="书记不胜任"):
+    from core.problems.models import WeakDesignation
+
+    designation = WeakDesignation(org_id=org_id, year=year, reason_category=reason,
+                                  designated_on=designated_on, status=status, delisted_on=delisted_on)
+    db.session.add(designation)
+    db.session.flush()
+    return designation
