@@ -258,7 +258,10 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
         )
     for model, rows in ((OrgResult, org_rows_out), (ItemResult, item_rows), (MemberIndex, member_rows)):
         for start in range(0, len(rows), INSERT_PAGE):
-            db.session.execute(insert(model), rows[start:start + INSERT_PAGE])
+            # render_nulls: a None is sent as NULL instead of leaving the column out, so every
+            # row has the same columns and they go in one executemany, not one per shape.
+            db.session.execute(insert(model).execution_options(render_nulls=True),
+                               rows[start:start + INSERT_PAGE])
 
     summary = {
         "at": now.isoformat(),
