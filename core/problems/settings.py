@@ -24,7 +24,12 @@ WEAK_REASONS = (
     "宗族宗教势力干扰", "其他",
 )
 
-_label = fields.Str(validate=validate.Length(min=1, max=50))
+def _no_nul(value):
+    if "\x00" in value:
+        raise validate.ValidationError("Must not contain NUL characters.")
+
+
+_label = fields.Str(validate=[validate.Length(min=1, max=50), _no_nul])
 
 
 def _unique(values):

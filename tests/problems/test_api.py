@@ -93,6 +93,7 @@ def test_bad_input_names_the_field_and_writes_nothing(client, tenant, city, logi
         ({"category": "不存在的类别"}, "category"),
         ({"deadline": "soon"}, "deadline"),
         ({"title": ""}, "title"),
+        ({"title": "记录\u0000不全"}, "title"),
         ({"severity": "apocalyptic"}, "severity"),
         ({"found_on": (date.today() + timedelta(days=3)).isoformat()}, "found_on"),
         ({"found_on": "2025-05-01", "deadline": "2025-04-01"}, "deadline"),
