@@ -280,6 +280,8 @@ def set_manual_score(cycle: Cycle, org_id, indicator_key: str, points, reason: s
     if cycle.state == OPEN:
         _refuse(409, "Run the cycle first: manual scores are entered on its results.", "state")
     _assessed(cycle, org_id)
+    if "\x00" in indicator_key:
+        _refuse(422, "Not an indicator key.", "indicator_key")
     item = db.session.scalar(select(ItemResult).where(
         ItemResult.cycle_id == cycle.id, ItemResult.org_id == org_id,
         ItemResult.indicator_key == indicator_key,

@@ -109,6 +109,8 @@ def check_formula(expr: str, kind: FormulaKind) -> None:
         tree = ast.parse(expr.strip(), mode="eval")
     except SyntaxError as exc:
         raise ValidationError(f"Not a valid formula: {exc.msg}.") from None
+    except ValueError:  # NUL characters
+        raise ValidationError("Not a valid formula.") from None
     names, called, refused = _names_in(tree)
     if refused:
         raise ValidationError(

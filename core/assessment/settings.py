@@ -48,7 +48,7 @@ class AssessmentSettingsSchema(Schema):
         metadata={"description": "五星组织占参评组织的最高比例（0–1，如 0.2）；空：不限"},
     )
     veto_reasons = fields.List(
-        fields.Str(validate=validate.Length(min=1, max=200)),
+        fields.Str(validate=[validate.Length(min=1, max=200), validate.Regexp(r"^[^\x00]*$")]),
         load_default=lambda: list(DEFAULT_VETO_REASONS),
         validate=validate.Length(min=1, max=100),
         metadata={"description": "一票否决事项"},
