@@ -23,6 +23,7 @@ from core.auth.schemas import (
     TokenSchema,
     UserCreateSchema,
     UserSchema,
+    UserUpdateSchema,
 )
 from core.db import db
 from core.orgs import service as orgs
@@ -47,6 +48,7 @@ def user_view(user: User, grants=None) -> dict:
         "locked_until": user.locked_until,
         "last_login_at": user.last_login_at,
         "created_at": user.created_at,
+        "member_id": user.member_id,
         "grants": [
             {
                 "id": grant.id,
@@ -116,6 +118,8 @@ def list_users(pagination_parameters):
 def create_user(data):
     """Create a user (no roles yet: add them with ``POST /users/<id>/grants``)."""
     user = service.create_user(data["username"], data["password"], data["display_name"])
+    if data["member_id"] is not None:
+        service.link_member(user, data["member_id"])
     db.session.commit()
     return user_view(user, [])
 
@@ -125,6 +129,19 @@ def create_user(data):
 @users_bp.response(200, UserSchema)
 def get_user(user_id):
     return user_view(get_or_404(User, user_id, "user"))
+
+
+@users_bp.route("/<user_id>", methods=["PATCH"])
+@roles_required("tenant_admin")
+@users_bp.arguments(UserUpdateSchema)
+@users_bp.response(200, UserSchema)
+def update_user(data, user_id):
+    """Link the account to a register member (``member_id``; ``null`` unlinks): the member
+    then sees their own points (``GET /api/v1/points/me``), card and redemptions."""
+    user = get_or_404(User, user_id, "user")
+    service.link_member(user, data["member_id"])
+    db.session.commit()
+    return user_view(user)
 
 
 @users_bp.route("/<user_id>/grants", methods=["POST"])

@@ -28,7 +28,12 @@ TENANT_WIDE_ROLES = ("platform_operator", "tenant_admin")
 
 class User(TenantOwned, Timestamps, db.Model):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("tenant_id", "username"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "username"),
+        # A member of the register has at most one account (their own points, their card).
+        UniqueConstraint("tenant_id", "member_id"),
+        tenant_fk("member_id", "members"),
+    )
 
     # Stored lower-case: logins are case-insensitive.
     username: Mapped[str] = mapped_column(String(64))
@@ -40,6 +45,8 @@ class User(TenantOwned, Timestamps, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The register member this account belongs to, if any (set by a tenant administrator).
+    member_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -48,6 +48,7 @@ class UserSchema(ma.Schema):
     locked_until = UtcDateTime(allow_none=True)
     last_login_at = UtcDateTime(allow_none=True)
     created_at = UtcDateTime()
+    member_id = fields.UUID(allow_none=True)
     grants = fields.List(fields.Nested(GrantSchema))
 
 
@@ -55,6 +56,14 @@ class UserCreateSchema(ma.Schema):
     username = fields.Str(required=True, validate=validate.Length(min=2, max=64))
     password = fields.Str(required=True, load_only=True, validate=_password_policy)
     display_name = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    member_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class UserUpdateSchema(ma.Schema):
+    """What a tenant administrator may change on an account: the member it belongs to
+    (``null`` unlinks it)."""
+
+    member_id = fields.UUID(required=True, allow_none=True)
 
 
 class GrantCreateSchema(ma.Schema):

@@ -98,6 +98,25 @@ def create_user(username: str, password: str, display_name: str | None = None) -
     return user
 
 
+def link_member(user: User, member_id: uuid.UUID | None) -> None:
+    """Make ``user`` the account of register member ``member_id`` (None unlinks it).
+
+    422 naming ``member_id`` for an unknown member; 409 when another account has it
+    already (a member has at most one account). Caller commits."""
+    if member_id is None:
+        user.member_id = None
+        return
+    from core.members import service as members
+
+    if members.get_member(member_id) is None:
+        raise ApiError(422, "Unknown member.", {"member_id": ["Unknown member."]})
+    other = db.session.scalar(select(User).where(User.member_id == member_id, User.id != user.id))
+    if other is not None:
+        message = f"The member is already linked to the account {other.username!r}."
+        raise ApiError(409, message, {"member_id": [message]})
+    user.member_id = member_id
+
+
 def set_password(user: User, password: str) -> None:
     """Replace ``user``'s password after checking the policy (caller commits)."""
     if problems := passwords.password_problems(password):
