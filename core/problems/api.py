@@ -44,6 +44,7 @@ from core.problems.models import (
     EVENT_LABELS,
     STATUS_LABELS,
     SUBMITTED,
+    WEAK_EVENT_LABELS,
     WEAK_STATUS_LABELS,
     Problem,
     ProblemEvidence,
@@ -126,9 +127,9 @@ def _may_rectify(org: Organization) -> None:
 # -- presentation ------------------------------------------------------------------------------
 
 
-def _event(event) -> dict:
+def _event(event, labels=EVENT_LABELS) -> dict:
     return {
-        "id": event.id, "kind": event.kind, "label": EVENT_LABELS.get(event.kind, event.kind),
+        "id": event.id, "kind": event.kind, "label": labels.get(event.kind, event.kind),
         "from_status": event.from_status, "to_status": event.to_status, "comment": event.comment,
         "details": event.details, "actor_label": event.actor_label,
         "actor_user_id": event.actor_user_id, "created_at": event.created_at,
@@ -173,7 +174,7 @@ def present_designation(designation: WeakDesignation, org_name: str | None, deta
              "overdue": service.is_overdue(p, today)}
             for p in weak.problems_of(designation)
         ]
-        values["events"] = [_event(e) for e in weak.events_of(designation)]
+        values["events"] = [_event(e, WEAK_EVENT_LABELS) for e in weak.events_of(designation)]
         values["history"] = [present_designation(d, org_name) for d in weak.history(designation.org_id)]
     return values
 

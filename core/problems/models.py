@@ -60,8 +60,6 @@ EVENT_LABELS = {
     "reopened": "重新打开",
     "evidence_added": "上传佐证材料",
     "evidence_removed": "删除佐证材料",
-    "designated": "认定为软弱涣散党组织",
-    "delisted": "摘帽销号",
 }
 
 DESIGNATED = "designated"
@@ -69,6 +67,12 @@ DELISTED = "delisted"
 WEAK_STATUSES = (DESIGNATED, RECTIFYING, DELISTED)
 WEAK_STATUS_LABELS = {DESIGNATED: "已认定", RECTIFYING: "整顿中", DELISTED: "已摘帽"}
 WEAK_EVENT_KINDS = ("designated", "updated", "started", "delisted")
+WEAK_EVENT_LABELS = {
+    "designated": "认定为软弱涣散党组织",
+    "updated": "修改认定信息",
+    "started": "开始整顿",
+    "delisted": "摘帽销号",
+}
 
 
 class Problem(TenantOwned, Timestamps, db.Model):

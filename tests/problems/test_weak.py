@@ -72,8 +72,9 @@ def test_designation_to_delisting(client, tenant, city, login, new_problem, in_t
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["status"] == "delisted" and body["delisted_on"] and body["delisting_comment"] == "验收合格"
-    assert [(e["kind"], e["to_status"]) for e in body["events"]] == [
-        ("designated", "designated"), ("started", "rectifying"), ("delisted", "delisted")]
+    assert [(e["kind"], e["to_status"], e["label"]) for e in body["events"]] == [
+        ("designated", "designated", "认定为软弱涣散党组织"), ("started", "rectifying", "开始整顿"),
+        ("delisted", "delisted", "摘帽销号")]
 
     # designated again later: the history keeps both
     response = client.post("/api/v1/problems/weak-orgs", headers=c1, json=_body(city["X"], year=2026,
