@@ -132,8 +132,8 @@ def list_custom(active_only: bool = False) -> list[CustomIndicator]:
 
 
 def get_custom(key: str) -> CustomIndicator | None:
-    if not isinstance(key, str):
-        return None
+    if not isinstance(key, str) or not key.startswith(PREFIX) or not SLUG.match(key[len(PREFIX):]):
+        return None  # not a key that could exist (and nothing odd reaches the database)
     return db.session.scalar(select(CustomIndicator).where(CustomIndicator.key == key))
 
 
@@ -174,6 +174,9 @@ def _text(raw, field: str, errors: dict, *, required: bool, limit: int) -> str |
                else "Missing data for required field.")
         return None
     raw = raw.strip()
+    if "\x00" in raw:
+        _error(errors, field, "Contains a NUL character.")
+        return None
     if len(raw) > limit:
         _error(errors, field, f"Longer than maximum length {limit}.")
         return None

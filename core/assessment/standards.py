@@ -161,7 +161,7 @@ def describe_items(version: StandardVersion) -> list[dict]:
             "scoring": indicator.scoring if indicator else None,
             "unit": indicator.unit if indicator else None,
             "weight": item.weight,
-            "params": _json_safe(_dump_params(indicator, item.params)) if indicator else {},
+            "params": json_safe(_dump_params(indicator, item.params)) if indicator else {},
             "available": indicator is not None,
         })
     return described
@@ -170,12 +170,12 @@ def describe_items(version: StandardVersion) -> list[dict]:
 # -- validation ----------------------------------------------------------------------------
 
 
-def _json_safe(value):
+def json_safe(value):
     """Parameters as JSON: decimals as text, dates as ISO strings, containers recursed."""
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date | datetime):
@@ -231,6 +231,9 @@ def _check_name(name, errors: dict) -> str | None:
         errors.setdefault("name", []).append("Missing data for required field.")
         return None
     name = name.strip()
+    if "\x00" in name:
+        errors.setdefault("name", []).append("Contains a NUL character.")
+        return None
     if len(name) > NAME_MAX:
         errors.setdefault("name", []).append(f"Longer than maximum length {NAME_MAX}.")
         return None
@@ -332,7 +335,7 @@ def _check_items(items, sector, kinds, previous_keys: set[str], errors: dict) ->
             except ValidationError as exc:
                 _flat(exc.messages, f"{at}.params", errors)
             else:
-                params = _json_safe(_dump_params(indicator, loaded))
+                params = json_safe(_dump_params(indicator, loaded))
         if indicator is not None and weight is not None:
             stored.append({"indicator": key, "weight": str(weight), "params": params})
     if weights_ok and total != TOTAL:
@@ -342,8 +345,15 @@ def _check_items(items, sector, kinds, previous_keys: set[str], errors: dict) ->
     return stored
 
 
-def _validated(name, items, sector, kinds, previous_keys: set[str]) -> tuple[str, list, list]:
+def _check_texts(errors: dict, **texts) -> None:
+    for field, text in texts.items():
+        if text is not None and (not isinstance(text, str) or "\x00" in text):
+            errors.setdefault(field, []).append("Not a valid text.")
+
+
+def _validated(name, items, sector, kinds, previous_keys: set[str], **texts) -> tuple[str, list, list]:
     errors: dict[str, list] = {}
+    _check_texts(errors, **texts)
     name = _check_name(name, errors)
     _check_sector(sector, errors)
     kinds = _check_kinds(kinds, errors)
@@ -375,7 +385,8 @@ def create_standard(name: str, items: list[dict], *, sector: str | None = None,
                     based_on: str | None = None, note: str | None = None) -> Standard:
     """A new standard and its version 1, validated first (422 naming each bad field, 409 on
     a name the tenant already uses). Flushed; the caller commits."""
-    name, kinds, stored = _validated(name, items, sector, kinds, set())
+    name, kinds, stored = _validated(name, items, sector, kinds, set(), description=description,
+                                     note=note, based_on=based_on)
     _check_name_free(name)
     standard = Standard(name=name, sector=sector, kinds=kinds, description=description,
                         active=True, current_version=1, based_on=based_on)
@@ -396,7 +407,8 @@ def _template_items(template) -> list[dict]:
     ]
 
 
-def copy_template(template_key: str, name: str | None = None) -> Standard:
+def copy_template(template_key: str, name: str | None = None, *,
+                  description: str | None = None) -> Standard:
     """The tenant's own standard copied from a default standard of an enabled plugin
     (422 naming ``template`` when there is no such template)."""
     template = registry.tenant_templates().get(template_key)
@@ -405,12 +417,13 @@ def copy_template(template_key: str, name: str | None = None) -> Standard:
                        {"template": ["Unknown template (or its plugin is not enabled)."]})
     return create_standard(
         name if name is not None else template.name, _template_items(template),
-        sector=template.sector, kinds=list(template.kinds), description=template.description,
+        sector=template.sector, kinds=list(template.kinds),
+        description=description if description is not None else template.description,
         based_on=template_key, note=f"copied from template {template_key}",
     )
 
 
-def copy_standard(standard_id, name: str) -> Standard:
+def copy_standard(standard_id, name: str, *, description: str | None = None) -> Standard:
     """A new standard with the content of ``standard_id``'s current version (404 when
     unknown)."""
     source = get_standard(standard_id)
@@ -421,7 +434,8 @@ def copy_standard(standard_id, name: str) -> Standard:
              for i in version.items or ()]
     return create_standard(
         name, items, sector=version.sector, kinds=list(version.kinds or ()),
-        description=source.description, based_on=str(source.id),
+        description=description if description is not None else source.description,
+        based_on=str(source.id),
         note=f"copied from {source.name} (version {version.number})",
     )
 
@@ -443,6 +457,10 @@ def update_standard(standard_id, *, name=None, items=None, sector=_UNCHANGED, ki
     if standard is None:
         raise ApiError(404, f"standard {standard_id} not found")
     if name is None and items is None and sector is _UNCHANGED and kinds is None:
+        errors: dict[str, list] = {}
+        _check_texts(errors, description=description)
+        if errors:
+            raise ApiError(422, f"Invalid standard: {describe_errors(errors)}", errors)
         if description is not None:
             standard.description = description
         if active is not None:
@@ -456,7 +474,8 @@ def update_standard(standard_id, *, name=None, items=None, sector=_UNCHANGED, ki
     new_sector = before["sector"] if sector is _UNCHANGED else sector
     new_kinds = before["kinds"] if kinds is None else kinds
     new_items = before["items"] if items is None else items
-    new_name, new_kinds, stored = _validated(new_name, new_items, new_sector, new_kinds, previous_keys)
+    new_name, new_kinds, stored = _validated(new_name, new_items, new_sector, new_kinds,
+                                             previous_keys, description=description, note=note)
     if new_name != standard.name:
         _check_name_free(new_name, standard.id)
     after = {"name": new_name, "sector": new_sector, "kinds": new_kinds, "items": stored}
