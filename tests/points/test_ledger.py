@@ -157,3 +157,53 @@ def test_member_totals_and_exempt_ids(tenant, in_tenant, tree):
         set_overrides(PLUGIN, {"exempt_categories": ["retired"]})
         db.session.commit()
         assert ledger.exempt_member_ids() == {retired.id}
+
+
+def test_concurrent_approvals_cannot_exceed_the_cap(app, tenant, in_tenant, tree):
+    """Two approvers at once, each near the cap: the account lock makes the second see the
+    first's award (real threads and connections on both databases)."""
+    import threading
+    import time
+
+    from core.tenancy import tenant_context
+
+    tenant_id = tenant.id
+    with in_tenant(tenant):
+        m = new_member(tree["X"])
+        for day in range(1, 10):
+            award(m.id, "points.volunteering", date(2025, 4, day))  # 45 of 50
+        pending = [award(m.id, "points.volunteering", date(2025, 5, day), approve=False).id
+                   for day in (1, 2)]
+        db.session.commit()
+        member_id = m.id
+    barrier = threading.Barrier(2)
+    failures = []
+
+    def approve(entry_id, who):
+        with app.app_context(), tenant_context(tenant_id):
+            try:
+                entry = db.session.scalar(select(PointEntry).where(PointEntry.id == entry_id))
+                barrier.wait(timeout=10)
+                with acting_as(Actor(label=f"user:{who}")):
+                    ledger.approve(entry)
+                time.sleep(0.3)  # hold the lock while the other approver waits
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                failures.append(exc)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=(entry_id, f"approver{i}"))
+               for i, entry_id in enumerate(pending)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    with in_tenant(tenant_id):
+        awarded = sorted(db.session.scalars(
+            select(PointEntry.points).where(PointEntry.id.in_(pending))).all())
+        assert awarded == [D("0.00"), D("5.00")]
+        assert ledger.account(member_id)["earned"] == D("50.00")
+        assert ledger.member_totals(date(2025, 1, 1), date(2025, 12, 31)) == {member_id: D("50.00")}
