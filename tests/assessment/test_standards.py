@@ -56,6 +56,17 @@ def test_core_template_is_valid_and_adds_up_to_100(app_ctx):
     assert standards.check_template(template) == []
 
 
+def test_every_installed_template_is_valid(app_ctx):
+    """Each plugin's default standards (sector plugins' too) over indicators that exist,
+    fit its sector and kinds, and weigh exactly 100."""
+    from core.assessment.registry import all_templates
+
+    found = all_templates()
+    assert BRANCH_STANDARD in found
+    for key, registered in found.items():
+        assert standards.check_template(registered.item) == [], key
+
+
 def test_check_template_reports_problems(app_ctx):
     bad = StandardTemplate(key="x.bad", name="坏模板", items=(
         StandardItem("life.general_meetings", 50, {"target": "many"}),
