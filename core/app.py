@@ -17,6 +17,7 @@ from flask_migrate import Migrate
 
 from core import config as config_module
 from core.api import docs as api_docs
+from core.api import nul
 from core.api.errors import abort, register_error_handlers
 from core.api.smorest import make_api
 from core.db import db, encrypted, sqlite
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["dangjian_api"] = api = make_api(app)
     register_error_handlers(app)
+    nul.register(app)
     app.register_blueprint(api_docs.bp)
     _register_plugin_apis(app, api)
     _install_request_context(app)

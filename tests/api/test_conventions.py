@@ -95,3 +95,25 @@ def test_no_junk_input_yields_a_500(client, tenant, auth_headers, as_admin):
                 assert response.status_code < 500, (method, url, body, response.get_data(as_text=True)[:300])
                 if response.status_code >= 400:
                     assert set(response.get_json()) == {"code", "message", "errors"}, (method, url)
+
+
+def test_nul_characters_are_refused_naming_the_field_before_any_view(client, tenant, auth_headers):
+    """PostgreSQL text cannot hold NUL: refused once, for every route, as a 422 by field."""
+    headers = auth_headers(tenant)
+    body = {"name": "一支部", "code": "N1", "kind": "branch", "attributes": {"note": ["ok", "x\x00y"]}}
+    response = client.post("/api/v1/orgs", json=body, headers=headers)
+    assert response.status_code == 422
+    assert response.json["errors"] == {"attributes.note.1": ["Must not contain NUL characters."]}
+
+    response = client.get("/api/v1/orgs?q=a%00b", headers=headers)
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"q"}
+
+    response = client.post(
+        "/api/v1/orgs", data={"name": "a\x00"}, headers=headers, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert set(response.json["errors"]) == {"name"}
+
+    with_nul_key = client.post("/api/v1/orgs", json={"na\x00me": 1}, headers=headers)
+    assert with_nul_key.status_code == 422
