@@ -10,7 +10,7 @@ from werkzeug.serving import run_simple
 
 from core.auth.context import acting_as, cli_actor
 from core.db import db
-from core.demo import data
+from core.demo import assessment, data
 from core.tenancy import files, service
 from core.tenancy.cli import tenants_dir
 from core.tenancy.context import tenant_context
@@ -41,9 +41,13 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             members = data.ensure_members()
             passwords = data.ensure_users()
             db.session.commit()
+            work = assessment.ensure_assessment()
+            db.session.commit()
     base = f"http://{host}:{port}"
     click.echo(
-        f"demo tenant '{DEMO_SLUG}' ready ({created} organisations, {members} members added)"
+        f"demo tenant '{DEMO_SLUG}' ready ({created} organisations, {members} members, "
+        f"{work['meetings']} meetings, {work['points']} point entries added; "
+        "a published star-rating cycle and a problem to rectify)"
     )
     click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")
     for username, password in passwords.items():

@@ -58,9 +58,24 @@ def test_demo_sets_up_a_city_whose_admin_can_log_in(fresh_instance):
     assert len(members) == 8  # the demo's eight members of this branch, shown in full to its secretary
     assert all(len(m["id_number"]) == 18 and "*" not in m["id_number"] for m in members)
 
+    # a year of work rated: the secretary sees their branch's published result, explained
+    auth = {"Authorization": f"Bearer {token}"}
+    cycles = client.get("/api/v1/cycles", headers=auth).get_json()
+    assert [c["state"] for c in cycles] == ["published"]
+    results = client.get(f"/api/v1/cycles/{cycles[0]['id']}/results", headers=auth).get_json()
+    assert [r["org_name"] for r in results] == ["桃源村党支部"]
+    detail = client.get(
+        f"/api/v1/cycles/{cycles[0]['id']}/results/{results[0]['org_id']}", headers=auth
+    ).get_json()
+    assert detail["stars"] >= 3, detail
+    points = client.get(
+        f"/api/v1/points/ranking?org={results[0]['org_id']}&page_size=100", headers=auth
+    )
+    assert points.status_code == 200 and len(points.get_json()) == 8
+
 
 def test_demo_runs_again_without_duplicates(fresh_instance):
     _run_demo()
     output, passwords = _run_demo()
-    assert "(0 organisations, 0 members added)" in output
+    assert "(0 organisations, 0 members, 0 meetings, 0 point entries added" in output
     assert len(passwords) == 3
