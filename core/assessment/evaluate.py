@@ -187,6 +187,7 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
                                           Group(item.indicator, item.params))
                 group.version_ids.add(plan.version.id)
 
+    report(2, "已确定参评组织")
     measured: dict[tuple[str, str], Mapping] = {}
     tenant_id = current_tenant_id()
     for done, (group_key, group) in enumerate(groups.items(), start=1):
@@ -195,7 +196,7 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
                                select(Organization.id).where(subtree, _pair_clause(pairs)),
                                dict(group.params))
         measured[group_key] = _measure(group.indicator, ctx)
-        report(80 * done / (len(groups) + 1), f"已计算指标：{group.indicator.name}")
+        report(2 + 78 * done / len(groups), f"已计算指标：{group.indicator.name}")
 
     manual = {
         (org_id, key): (points, reason)
@@ -204,13 +205,10 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
             .where(ManualScore.cycle_id == cycle.id)
         )
     }
-    report(82, "评分")
     item_rows, standings = _score(cycle, plans, measured, manual)
-
-    report(86, "党员积分")
+    report(84, "已评分")
     member_figures, member_summary, points_note = _members(cycle, assessed_orgs)
-
-    report(90, "评星定级")
+    report(88, "已汇总党员积分")
     adjustments = rating.adjustment_totals(cycle)
     vetoes = rating.veto_reasons(cycle)
     for s in standings:
@@ -251,7 +249,7 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
             "created_at": now, "updated_at": now,
         })
 
-    report(94, "写入结果")
+    report(92, "已评星定级、计算指数")
     for model in (MemberIndex, ItemResult, OrgResult):
         db.session.execute(
             delete(model).where(model.cycle_id == cycle.id).execution_options(synchronize_session=False)
@@ -280,7 +278,7 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
     cycle.evaluated_at = now
     cycle.run_summary = summary
     cycle_service.flush()
-    report(100, "完成")
+    report(100, "已写入结果")
     return summary
 
 

@@ -164,6 +164,13 @@ def test_publish_reopen_and_optimistic_version(client, admin, city, evaluated):
     reopened = client.post(f"/api/v1/cycles/{evaluated}/reopen", json={"reason": "复核"}, headers=admin)
     assert reopened.status_code == 200
     assert (reopened.get_json()["state"], reopened.get_json()["reopen_reason"]) == ("evaluated", "复核")
+    # every transition is in the audit log, with who made it
+    log = client.get("/api/v1/audit", query_string={"object_type": "assessment_cycles", "object_id": evaluated},
+                     headers=admin).get_json()["items"]
+    moves = [(e["after"]["state"], e["actor_label"].split(":")[0]) for e in log
+             if e["action"] == "update" and "state" in (e["changed"] or [])]
+    assert moves == [("evaluated", "user"), ("published", "user"), ("evaluated", "job")]
+    assert [e["action"] for e in log][-1] == "create"
 
 
 def test_a_failed_run_is_a_failed_job_naming_the_indicator(client, admin, city, run_jobs):
