@@ -27,8 +27,8 @@ from core.members.models import Member
 from core.orgs import service as orgs
 from core.orgs.models import Organization
 from core.plugins.hookspecs import hookimpl
-from core.plugins.manager import get_manager
-from core.tenancy import current_tenant_id, tenant_context
+from core.tenancy import current_tenant_id
+from tests.support.plugins import registrar
 
 YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
 _serial = itertools.count(1)
@@ -69,26 +69,12 @@ class _IndicatorPlugin:
 
 @pytest.fixture
 def indicator_plugin(app_ctx):
-    from core.plugins import service as plugin_service
+    with registrar() as register:
 
-    pm = get_manager()
-    registered: list[str] = []
+        def add(indicators, templates=(), name: str = "test_indicators", tenants=()):
+            return register(_IndicatorPlugin(indicators, templates), name, tenants)
 
-    def register(indicators, templates=(), name: str = "test_indicators", tenants=()):
-        plugin = _IndicatorPlugin(indicators, templates)
-        pm.register(plugin, name=name)
-        registered.append(name)
-        if db.session().in_transaction():
-            db.session.commit()
-        for tenant in tenants:
-            with tenant_context(tenant if isinstance(tenant, int) else tenant.id):
-                plugin_service.set_enabled(name, True)
-                db.session.commit()
-        return plugin
-
-    yield register
-    for name in reversed(registered):
-        pm.unregister(name=name)
+        yield add
 
 
 def org_select(ids):

@@ -19,9 +19,8 @@ import pytest
 
 from core.db import db
 from core.plugins.hookspecs import hookimpl
-from core.plugins.manager import get_manager
-from core.tenancy import tenant_context
 from core.tenancy.scoping import is_tenant_owned
+from tests.support.plugins import registrar
 
 MAX_ROUNDS = 100  # burst, bring scheduled retries forward, burst again … (bounded)
 
@@ -74,23 +73,9 @@ class _JobsPlugin:
 
 @pytest.fixture
 def job_plugin(app_ctx):
-    from core.plugins import service as plugin_service
+    with registrar() as register:
 
-    pm = get_manager()
-    registered: list[str] = []
+        def add(jobs: dict, name: str = "test_jobs", tenants=()):
+            return register(_JobsPlugin(jobs), name, tenants)
 
-    def register(jobs: dict, name: str = "test_jobs", tenants=()) -> _JobsPlugin:
-        plugin = _JobsPlugin(jobs)
-        pm.register(plugin, name=name)
-        registered.append(name)
-        if db.session().in_transaction():
-            db.session.commit()
-        for tenant in tenants:
-            with tenant_context(tenant if isinstance(tenant, int) else tenant.id):
-                plugin_service.set_enabled(name, True)
-                db.session.commit()
-        return plugin
-
-    yield register
-    for name in reversed(registered):
-        pm.unregister(name=name)
+        yield add

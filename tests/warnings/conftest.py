@@ -21,9 +21,8 @@ from core.db import db
 from core.orgs import service as orgs
 from core.orgs.models import Organization
 from core.plugins.hookspecs import hookimpl
-from core.plugins.manager import get_manager
-from core.tenancy import tenant_context
 from core.warnings.rules import Finding, WarningRule
+from tests.support.plugins import registrar
 
 TODAY = date(2025, 7, 1)
 
@@ -71,26 +70,12 @@ class _RulesPlugin:
 
 @pytest.fixture
 def rule_plugin(app_ctx):
-    from core.plugins import service as plugin_service
+    with registrar() as register:
 
-    pm = get_manager()
-    registered: list[str] = []
+        def add(rules, name: str = "test_rules", tenants=()):
+            return register(_RulesPlugin(rules), name, tenants)
 
-    def register(rules, name: str = "test_rules", tenants=()):
-        plugin = _RulesPlugin(rules)
-        pm.register(plugin, name=name)
-        registered.append(name)
-        if db.session().in_transaction():
-            db.session.commit()
-        for tenant in tenants:
-            with tenant_context(tenant if isinstance(tenant, int) else tenant.id):
-                plugin_service.set_enabled(name, True)
-                db.session.commit()
-        return plugin
-
-    yield register
-    for name in reversed(registered):
-        pm.unregister(name=name)
+        yield add
 
 
 @pytest.fixture
