@@ -30,7 +30,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.api.errors import ApiError
 from core.assessment import standards as standard_service
@@ -51,7 +50,7 @@ from core.assessment.models.cycles import (
 )
 from core.assessment.models.standards import Standard, StandardVersion
 from core.auth.context import current_actor
-from core.db import db
+from core.db import db, versioning
 from core.db.mixins import utcnow
 from core.orgs import service as orgs
 from core.orgs.models import Organization
@@ -88,24 +87,11 @@ def _actor() -> tuple[str, uuid.UUID | None]:
 
 def flush() -> None:
     """Flush; a cycle changed by someone else since it was read is a 409."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        _stale()
-
-
-def _stale():
-    raise ApiError(
-        409,
-        "This assessment cycle was changed by someone else since you read it; reload and try again.",
-        {"version": ["Stale: the cycle has changed."]},
-    )
+    versioning.flush("assessment cycle")
 
 
 def check_version(cycle: Cycle, expected: int | None) -> None:
-    if expected is not None and cycle.version != expected:
-        _stale()
+    versioning.check_version(cycle, expected, "assessment cycle")
 
 
 def touch(cycle: Cycle) -> None:

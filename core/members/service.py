@@ -20,11 +20,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from core.api.errors import ApiError
 from core.auth.permissions import visible_orgs_clause
-from core.db import db, new_id
+from core.db import db, new_id, versioning
 from core.db.encrypted import blind_index
 from core.members.history import record_event
 from core.members.idcard import normalize as normalize_id_number
@@ -121,25 +120,11 @@ def create_member(
 
 
 def _flush() -> None:
-    """Flush; a row changed by another transaction since it was read is a 409."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        _stale()
-
-
-def _stale():
-    raise ApiError(
-        409,
-        "This member was changed by someone else since you read it; reload and try again.",
-        {"version": ["Stale: the record has changed."]},
-    )
+    versioning.flush("member")
 
 
 def _check_version(member: Member, expected_version: int | None) -> None:
-    if expected_version is not None and member.version != expected_version:
-        _stale()
+    versioning.check_version(member, expected_version, "member")
 
 
 def record_values(member: Member) -> dict:
