@@ -26,6 +26,7 @@ assumes the caller may act. The caller commits.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -43,7 +44,7 @@ from core.assessment.models.cycles import (
     Adjustment,
     Cycle,
     CycleStandard,
-    ItemResult,
+    Item,
     ManualScore,
     OrgResult,
     Veto,
@@ -173,12 +174,10 @@ def result(cycle: Cycle, org_id) -> OrgResult | None:
     )
 
 
-def items(cycle: Cycle, org_id) -> list[ItemResult]:
-    return list(db.session.scalars(
-        select(ItemResult)
-        .where(ItemResult.cycle_id == cycle.id, ItemResult.org_id == org_id)
-        .order_by(ItemResult.position, ItemResult.indicator_key)
-    ))
+def items(cycle: Cycle, org_id) -> list[Item]:
+    """The organisation's item scores in the cycle, in the standard's order."""
+    found = result(cycle, org_id)
+    return [Item.from_json(entry) for entry in found.items or ()] if found is not None else []
 
 
 def adjustments(cycle: Cycle, org_id) -> list[Adjustment]:
@@ -265,13 +264,10 @@ def set_manual_score(cycle: Cycle, org_id, indicator_key: str, points, reason: s
     _reviewable(cycle)
     if cycle.state == OPEN:
         _refuse(409, "Run the cycle first: manual scores are entered on its results.", "state")
-    _assessed(cycle, org_id)
-    if "\x00" in indicator_key:
-        _refuse(422, "Not an indicator key.", "indicator_key")
-    item = db.session.scalar(select(ItemResult).where(
-        ItemResult.cycle_id == cycle.id, ItemResult.org_id == org_id,
-        ItemResult.indicator_key == indicator_key,
-    ))
+    assessed = _assessed(cycle, org_id)
+    entries = list(assessed.items or ())
+    position = next((n for n, entry in enumerate(entries) if entry["key"] == indicator_key), None)
+    item = Item.from_json(entries[position]) if position is not None else None
     if item is None or item.scoring != "manual":
         _refuse(422, f"{indicator_key!r} is not a manual indicator of this organisation's standard.",
                 "indicator_key")
@@ -289,21 +285,22 @@ def set_manual_score(cycle: Cycle, org_id, indicator_key: str, points, reason: s
         db.session.add(entry)
     entry.points, entry.reason = points, reason
     entry.entered_by, entry.entered_by_user_id = label, user_id
-    _rescore_manual(cycle, item, points, reason)
+    entries[position] = _rescored(item, points, reason).to_json()
+    assessed.items = entries  # a new list: the JSON column sees the change
+    assessed.items_total = sum((Decimal(e["points"]) for e in entries), Decimal("0.00"))
     touch(cycle)
     _recompute(cycle)
     return entry
 
 
-def _rescore_manual(cycle: Cycle, item: ItemResult, points: Decimal, reason: str) -> None:
+def _rescored(item: Item, points: Decimal, reason: str) -> Item:
     """The item as :func:`core.assessment.indicators.score` explains a manual score (the
     same words a run writes)."""
     from core.assessment.indicators import NO_DATA, Indicator
 
-    stand_in = Indicator(key=item.indicator_key, name=item.name, scoring="manual",
-                         max_points=float(item.weight) or 1.0)
+    stand_in = Indicator(key=item.key, name=item.name, scoring="manual", max_points=float(item.weight))
     scored = score_item(stand_in, NO_DATA, {}, item.weight, points, reason)
-    item.points, item.explanation = scored.points, scored.explanation
+    return replace(item, points=scored.points, explanation=scored.explanation)
 
 
 def add_adjustment(cycle: Cycle, org_id, points, reason: str) -> Adjustment:

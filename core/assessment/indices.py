@@ -199,6 +199,16 @@ def vanguard_formula(settings: dict) -> Formula:
     return Formula(settings["vanguard_formula"], VANGUARD)
 
 
+def item_figures(items: list[dict]) -> dict[str, float]:
+    """``ind_<key>`` (points) and ``val_<key>`` (value) of an organisation's items (the JSON
+    entries of :attr:`OrgResult.items`)."""
+    figures = {}
+    for entry in items:
+        figures[variable("ind_", entry["key"])] = number(entry["points"])
+        figures[variable("val_", entry["key"])] = number(entry["value"])
+    return figures
+
+
 def fortress_index(formula: Formula, rated: dict, members: int, avg_points,
                    item_figures: dict) -> tuple[Decimal | None, str | None]:
     """One organisation's fortress index from its rating (``rated``: score, stars, …)."""
@@ -212,7 +222,7 @@ def fortress_index(formula: Formula, rated: dict, members: int, avg_points,
     return formula.evaluate(figures)
 
 
-@dataclass
+@dataclass(slots=True)
 class MemberFigures:
     """A member's figures for the vanguard index (before the branch is rated)."""
 
@@ -259,16 +269,6 @@ def rank_members(members: list[MemberFigures]) -> dict:
         total = sum((m.points for m in ranked), Decimal(0))
         summary[org_id] = (len(group), to_points(total / len(ranked)) if ranked else Decimal("0.00"))
     return summary
-
-
-def points_source():
-    """The points ledger's ``(member_totals, exempt_member_ids)``, or ``None`` while the
-    points slice does not provide them (every member then has 0 points; the run says so)."""
-    try:
-        from core.points.ledger import exempt_member_ids, member_totals
-    except ImportError:
-        return None
-    return member_totals, exempt_member_ids
 
 
 def refresh_members(cycle, branch: dict, settings: dict) -> int:

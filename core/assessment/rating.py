@@ -17,9 +17,12 @@ out, for the whole cycle at once,
   this one starts (latest per organisation): up, down, same, or new (升星/降星/持平/首次).
 
 :func:`recompute` applies it to a cycle's stored results after an assessor's decision: a
-fixed number of statements (read the results and the sums, one executemany UPDATE of the rows
+fixed number of statements (read the results, adjustments and vetoes, one executemany UPDATE of the rows
 that changed, then the vanguard indices of the organisations whose figures changed), however
 many organisations the cycle has; nothing is measured again.
+
+A change of one score moves the ranks of many organisations, but only those whose score,
+stars or fortress index changed have their members' vanguard indices recomputed.
 """
 
 from __future__ import annotations
@@ -30,13 +33,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import defer
 
 from core.assessment.indicators import _fmt, to_points
 from core.assessment.models.cycles import (
     PUBLISHED,
     Adjustment,
     Cycle,
-    ItemResult,
     OrgResult,
     Veto,
 )
@@ -217,21 +220,6 @@ def veto_reasons(cycle: Cycle) -> dict[uuid.UUID, str]:
     return dict(db.session.execute(select(Veto.org_id, Veto.reason).where(Veto.cycle_id == cycle.id)).all())
 
 
-def item_figures(cycle: Cycle) -> dict[uuid.UUID, dict[str, float]]:
-    """``org_id → {ind_<key>: points, val_<key>: value}`` for the fortress formula."""
-    from core.assessment.indices import number, variable
-
-    figures: dict[uuid.UUID, dict[str, float]] = defaultdict(dict)
-    rows = db.session.execute(
-        select(ItemResult.org_id, ItemResult.indicator_key, ItemResult.points, ItemResult.value)
-        .where(ItemResult.cycle_id == cycle.id)
-    )
-    for org_id, key, points, value in rows:
-        figures[org_id][variable("ind_", key)] = number(points)
-        figures[org_id][variable("val_", key)] = number(value)
-    return figures
-
-
 RATED_COLUMNS = tuple(Rated.__dataclass_fields__)
 
 
@@ -243,37 +231,36 @@ def recompute(cycle: Cycle) -> set[uuid.UUID]:
     from core.assessment.settings import current
 
     settings = current()
+    fortress = indices.fortress_formula(settings)
+    with_items = fortress.uses_prefix("ind_") or fortress.uses_prefix("val_")
     stored = db.session.execute(
         select(OrgResult, Organization.code)
         .join(Organization, Organization.id == OrgResult.org_id)
         .where(OrgResult.cycle_id == cycle.id)
+        .options(*(() if with_items else (defer(OrgResult.items),)))
     ).all()
     if not stored:
         return set()
-    sums = dict(db.session.execute(
-        select(ItemResult.org_id, func.sum(ItemResult.points))
-        .where(ItemResult.cycle_id == cycle.id).group_by(ItemResult.org_id)
-    ).all())
     adjustments = adjustment_totals(cycle)
     vetoes = veto_reasons(cycle)
     standings = [
-        Standing(r.org_id, code, r.sector, r.kind, r.parent_id,
-                 to_points(sums.get(r.org_id) or 0), adjustments.get(r.org_id, ZERO),
-                 vetoes.get(r.org_id))
+        Standing(r.org_id, code, r.sector, r.kind, r.parent_id, r.items_total,
+                 adjustments.get(r.org_id, ZERO), vetoes.get(r.org_id))
         for r, code in stored
     ]
     in_cycle = select(OrgResult.org_id).where(OrgResult.cycle_id == cycle.id)
     rated = rate(standings, settings, previous_stars(cycle, in_cycle))
-    fortress = indices.fortress_formula(settings)
-    figures = item_figures(cycle) if fortress.uses_prefix("ind_") or fortress.uses_prefix("val_") else {}
     now = utcnow()
     changed_rows, changed_orgs, branch = [], set(), {}
     for row, _code in stored:
         values = rated[row.org_id].values()
         values["fortress_index"], values["index_note"] = indices.fortress_index(
-            fortress, values, row.member_count, row.avg_points, figures.get(row.org_id, {})
+            fortress, values, row.member_count, row.avg_points,
+            indices.item_figures(row.items) if with_items else {},
         )
-        branch[row.org_id] = (values["score"], values["stars"], values["fortress_index"])
+        figures_now = (values["score"], values["stars"], values["fortress_index"])
+        if figures_now != (row.score, row.stars, row.fortress_index):
+            branch[row.org_id] = figures_now  # what its members' vanguard indices read
         if any(getattr(row, k) != v for k, v in values.items()):
             changed_orgs.add(row.org_id)
             changed_rows.append({"tenant_id": row.tenant_id, "id": row.id, "updated_at": now, **values})
@@ -283,6 +270,6 @@ def recompute(cycle: Cycle) -> set[uuid.UUID]:
         db.session.expire(row)
     if changed_rows:
         db.session.execute(update(OrgResult), changed_rows)
-    if changed_orgs:
-        indices.refresh_members(cycle, {o: branch[o] for o in changed_orgs}, settings)
+    if branch:
+        indices.refresh_members(cycle, branch, settings)
     return changed_orgs

@@ -165,8 +165,9 @@ def results(cycle) -> dict:
 
 
 def item_results(cycle, org_id) -> dict:
-    """indicator key → ItemResult of one organisation."""
-    return {i.indicator_key: i for i in cycles.items(cycle, org_id)}
+    """indicator key → Item of one organisation."""
+    db.session.expire_all()
+    return {i.key: i for i in cycles.items(cycle, org_id)}
 
 
 def give_points(member, points, on: date = date(2024, 6, 1), status: str = "approved"):

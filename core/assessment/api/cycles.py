@@ -46,7 +46,7 @@ from core.assessment.api.cycle_schemas import (
     VetoInputSchema,
     VetoSchema,
 )
-from core.assessment.models.cycles import PUBLISHED, Cycle, MemberIndex, OrgResult
+from core.assessment.models.cycles import PUBLISHED, Cycle, Item, MemberIndex, OrgResult
 from core.assessment.plugin import RUN_JOB
 from core.assessment.rating import CHANGE_NAMES
 from core.assessment.settings import PLUGIN, AssessmentSettingsSchema
@@ -292,12 +292,12 @@ def _visible_result(cycle: Cycle, assessor: bool, org_id) -> tuple[OrgResult, Or
     return row
 
 
-def _breakdown(cycle: Cycle, result: OrgResult, adjustments) -> list[dict]:
+def _breakdown(result: OrgResult, adjustments) -> list[dict]:
     lines = [
-        {"kind": "indicator", "key": i.indicator_key, "name": i.name, "scoring": i.scoring,
+        {"kind": "indicator", "key": i.key, "name": i.name, "scoring": i.scoring,
          "weight": i.weight, "points": i.points, "value": i.value, "explanation": i.explanation,
-         "evidence": i.evidence or {}}
-        for i in service.items(cycle, result.org_id)
+         "evidence": i.evidence}
+        for i in (Item.from_json(entry) for entry in result.items or ())
     ]
     lines += [
         {"kind": "adjustment", "key": str(a.id), "name": "加减分", "scoring": None, "weight": None,
@@ -334,7 +334,7 @@ def _detail(cycle: Cycle, assessor: bool, org_id) -> dict:
     values.update(
         standard_name=version.name if version else None,
         standard_version=version.number if version else None,
-        breakdown=_breakdown(cycle, result, adjustments),
+        breakdown=_breakdown(result, adjustments),
         adjustments=adjustments,
         manual_scores=service.manual_scores(cycle, result.org_id),
         veto=service.veto(cycle, result.org_id),

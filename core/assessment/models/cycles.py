@@ -5,10 +5,12 @@ it records, in :class:`CycleStandard`, the version of each standard it uses: the
 edit its standards afterwards without changing what this cycle measures.
 
 A run (:mod:`core.assessment.evaluate`) writes, in bulk, one :class:`OrgResult` per assessed
-organisation and one :class:`ItemResult` per organisation and indicator of its standard; a
-re-run replaces them. Both are computed, their own trail (the run's summary on the cycle,
-who ran it in the job log), and written ~50,000 rows at a time, so they are not copied into
-the audit log (``__audited__ = False``), like warnings.
+organisation, holding the score of each indicator of its standard (:class:`Item`, a JSON
+list: a city's ~60,000 item scores as ~60,000 rows with their foreign-key checks cost a
+third of a run, and they are only ever read per organisation or all at once); a re-run
+replaces them. They are computed, their own trail (the run's summary on the cycle, who ran
+it in the job log), and written thousands of rows at a time, so they are not copied into the
+audit log (``__audited__ = False``), like warnings.
 
 What assessors decide by hand — :class:`ManualScore` (an indicator scored by a person),
 :class:`Adjustment` (± points with a reason) and :class:`Veto` (一票否决) — are kept in their
@@ -22,6 +24,7 @@ Points and scores are ``Numeric(12, 2)``; a measured value ``Numeric(18, 4)``.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -35,7 +38,7 @@ __all__ = [
     "Adjustment",
     "Cycle",
     "CycleStandard",
-    "ItemResult",
+    "Item",
     "ManualScore",
     "MemberIndex",
     "OrgResult",
@@ -148,30 +151,42 @@ class OrgResult(TenantOwned, Timestamps, db.Model):
     avg_points: Mapped[Decimal] = mapped_column(POINTS, default=Decimal("0"))
     fortress_index: Mapped[Decimal | None] = mapped_column(INDEX)
     index_note: Mapped[str | None] = mapped_column(Text)  # why an index could not be computed
+    # The indicators' scores, in the standard's order: a list of :meth:`Item.to_json`.
+    items: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class ItemResult(TenantOwned, Timestamps, db.Model):
-    """One indicator's score for one organisation in a cycle (0 … ``weight``)."""
+@dataclass(frozen=True)
+class Item:
+    """One indicator's score for one organisation (0 … ``weight``), as kept in
+    :attr:`OrgResult.items`: ``scoring`` is ``None`` when the tenant no longer has the
+    indicator; ``value`` is what was measured; ``evidence`` the facts behind it."""
 
-    __tablename__ = "assessment_item_results"
-    __audited__ = False
-    __table_args__ = (
-        tenant_fk("cycle_id", "assessment_cycles"),
-        tenant_fk("org_id", "organizations"),
-        UniqueConstraint("tenant_id", "cycle_id", "org_id", "indicator_key"),
-    )
+    key: str
+    name: str
+    scoring: str | None
+    weight: Decimal
+    points: Decimal
+    value: Decimal | None
+    explanation: str
+    evidence: dict
 
-    cycle_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    org_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    indicator_key: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(200))
-    scoring: Mapped[str | None] = mapped_column(String(16))  # NULL: the indicator is unavailable
-    position: Mapped[int] = mapped_column(default=0)  # order in the standard
-    weight: Mapped[Decimal] = mapped_column(POINTS)
-    points: Mapped[Decimal] = mapped_column(POINTS)
-    value: Mapped[Decimal | None] = mapped_column(VALUE)
-    explanation: Mapped[str] = mapped_column(Text)
-    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    def to_json(self) -> dict:
+        return {
+            "key": self.key, "name": self.name, "scoring": self.scoring,
+            "weight": str(self.weight), "points": str(self.points),
+            "value": None if self.value is None else str(self.value),
+            "explanation": self.explanation, "evidence": self.evidence,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Item:
+        value = data.get("value")
+        return cls(
+            key=data["key"], name=data["name"], scoring=data.get("scoring"),
+            weight=Decimal(data["weight"]), points=Decimal(data["points"]),
+            value=None if value is None else Decimal(value),
+            explanation=data.get("explanation", ""), evidence=data.get("evidence") or {},
+        )
 
 
 class _Entered:
@@ -233,14 +248,17 @@ class Veto(_Entered, TenantOwned, Timestamps, db.Model):
 class MemberIndex(TenantOwned, Timestamps, db.Model):
     """A member's vanguard index (先锋指数) in a cycle, with the figures it was computed from.
 
-    ``exempt`` members (per the points settings) are listed but not ranked."""
+    ``exempt`` members (per the points settings) are listed but not ranked. ``org_id`` is the
+    organisation the member was ranked in, copied from the member's record by the run (the
+    member may move later); it has no foreign key of its own — the row is anchored by its
+    cycle and its member, and a city's run writes ~100,000 of these rows, where each
+    foreign-key check costs ~1 s on PostgreSQL."""
 
     __tablename__ = "assessment_member_indices"
     __audited__ = False
     __table_args__ = (
         tenant_fk("cycle_id", "assessment_cycles"),
         tenant_fk("member_id", "members"),
-        tenant_fk("org_id", "organizations"),
         UniqueConstraint("tenant_id", "cycle_id", "member_id"),
         Index("ix_assessment_member_indices_tenant_cycle_org", "tenant_id", "cycle_id", "org_id"),
     )
