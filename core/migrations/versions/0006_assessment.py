@@ -2,7 +2,7 @@
 
 Revision ID: 0006_assessment
 Revises: 0005_compliance
-Create Date: 2026-11-21 23:30:28.783535
+Create Date: 2026-11-22 00:35:58.306004
 
 """
 from alembic import op
@@ -232,28 +232,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_assessment_cycle_standards')),
     sa.UniqueConstraint('tenant_id', 'cycle_id', 'standard_id', name=op.f('uq_assessment_cycle_standards_tenant_id_cycle_id_standard_id'))
     )
-    op.create_table('assessment_item_results',
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('cycle_id', sa.Uuid(), nullable=False),
-    sa.Column('org_id', sa.Uuid(), nullable=False),
-    sa.Column('indicator_key', sa.String(length=100), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('scoring', sa.String(length=16), nullable=True),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('weight', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('points', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('value', sa.Numeric(precision=18, scale=4), nullable=True),
-    sa.Column('explanation', sa.Text(), nullable=False),
-    sa.Column('evidence', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id', 'cycle_id'], ['assessment_cycles.tenant_id', 'assessment_cycles.id'], name=op.f('fk_assessment_item_results_tenant_id_cycle_id_assessment_cycles')),
-    sa.ForeignKeyConstraint(['tenant_id', 'org_id'], ['organizations.tenant_id', 'organizations.id'], name=op.f('fk_assessment_item_results_tenant_id_org_id_organizations')),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_assessment_item_results_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_assessment_item_results')),
-    sa.UniqueConstraint('tenant_id', 'cycle_id', 'org_id', 'indicator_key', name=op.f('uq_assessment_item_results_tenant_id_cycle_id_org_id_indicator_key'))
-    )
     op.create_table('assessment_manual_scores',
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -288,7 +266,6 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'cycle_id'], ['assessment_cycles.tenant_id', 'assessment_cycles.id'], name=op.f('fk_assessment_member_indices_tenant_id_cycle_id_assessment_cycles')),
     sa.ForeignKeyConstraint(['tenant_id', 'member_id'], ['members.tenant_id', 'members.id'], name=op.f('fk_assessment_member_indices_tenant_id_member_id_members')),
-    sa.ForeignKeyConstraint(['tenant_id', 'org_id'], ['organizations.tenant_id', 'organizations.id'], name=op.f('fk_assessment_member_indices_tenant_id_org_id_organizations')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_assessment_member_indices_tenant_id_tenants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_assessment_member_indices')),
     sa.UniqueConstraint('tenant_id', 'cycle_id', 'member_id', name=op.f('uq_assessment_member_indices_tenant_id_cycle_id_member_id'))
@@ -326,6 +303,7 @@ def upgrade():
     sa.Column('avg_points', sa.Numeric(precision=12, scale=2), nullable=False),
     sa.Column('fortress_index', sa.Numeric(precision=14, scale=2), nullable=True),
     sa.Column('index_note', sa.Text(), nullable=True),
+    sa.Column('items', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'cycle_id'], ['assessment_cycles.tenant_id', 'assessment_cycles.id'], name=op.f('fk_assessment_org_results_tenant_id_cycle_id_assessment_cycles')),
@@ -615,7 +593,6 @@ def downgrade():
 
     op.drop_table('assessment_member_indices')
     op.drop_table('assessment_manual_scores')
-    op.drop_table('assessment_item_results')
     op.drop_table('assessment_cycle_standards')
     with op.batch_alter_table('assessment_adjustments', schema=None) as batch_op:
         batch_op.drop_index('ix_assessment_adjustments_tenant_cycle_org')
