@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from core.api.fields import UtcDateTime
 from core.problems.models import SEVERITIES, SOURCES, STATUSES, WEAK_STATUSES
 
-
-class Text(fields.Str):
-    """A string without NUL characters (PostgreSQL cannot store them: refused as input)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
-        return text
-
-
 _name = validate.Length(max=50)
-_comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+_comment = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 _version = fields.Int(load_default=None, allow_none=True, validate=validate.Range(min=1),
                       metadata={"description": "the version you read; a stale one is a 409"})
 
@@ -27,28 +16,28 @@ _version = fields.Int(load_default=None, allow_none=True, validate=validate.Rang
 class ProblemInputSchema(Schema):
     org_id = fields.UUID(load_default=None, allow_none=True,
                          metadata={"description": "omit for source=warning: the warning's organisation"})
-    source = Text(required=True, validate=validate.OneOf(SOURCES))
-    source_ref = Text(load_default=None, allow_none=True, validate=validate.Length(max=100),
+    source = fields.Str(required=True, validate=validate.OneOf(SOURCES))
+    source_ref = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=100),
                             metadata={"description": "a warning id (source=warning), a cycle id, a document number"})
-    category = Text(required=True, validate=validate.Length(min=1, max=50))
-    title = Text(required=True, validate=validate.Length(min=1, max=200))
-    description = Text(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
-    severity = Text(load_default="general", validate=validate.OneOf(SEVERITIES))
+    category = fields.Str(required=True, validate=validate.Length(min=1, max=50))
+    title = fields.Str(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
+    severity = fields.Str(load_default="general", validate=validate.OneOf(SEVERITIES))
     found_on = fields.Date(load_default=None, allow_none=True)
     deadline = fields.Date(required=True)
     responsible_member_id = fields.UUID(load_default=None, allow_none=True)
-    responsible_name = Text(load_default=None, allow_none=True, validate=_name)
+    responsible_name = fields.Str(load_default=None, allow_none=True, validate=_name)
     designation_id = fields.UUID(load_default=None, allow_none=True)
 
 
 class ProblemFromWarningSchema(Schema):
-    category = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=50))
-    title = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
-    description = Text(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
-    severity = Text(load_default="general", validate=validate.OneOf(SEVERITIES))
+    category = fields.Str(load_default=None, allow_none=True, validate=validate.Length(min=1, max=50))
+    title = fields.Str(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    description = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
+    severity = fields.Str(load_default="general", validate=validate.OneOf(SEVERITIES))
     deadline = fields.Date(load_default=None, allow_none=True)
     responsible_member_id = fields.UUID(load_default=None, allow_none=True)
-    responsible_name = Text(load_default=None, allow_none=True, validate=_name)
+    responsible_name = fields.Str(load_default=None, allow_none=True, validate=_name)
 
 
 class ProblemPatchSchema(Schema):
@@ -56,15 +45,15 @@ class ProblemPatchSchema(Schema):
     ``deadline_reason``."""
 
     version = fields.Int(required=True, validate=validate.Range(min=1))
-    category = Text(validate=validate.Length(min=1, max=50))
-    title = Text(validate=validate.Length(min=1, max=200))
-    description = Text(allow_none=True, validate=validate.Length(max=10_000))
-    severity = Text(validate=validate.OneOf(SEVERITIES))
-    source_ref = Text(allow_none=True, validate=validate.Length(max=100))
+    category = fields.Str(validate=validate.Length(min=1, max=50))
+    title = fields.Str(validate=validate.Length(min=1, max=200))
+    description = fields.Str(allow_none=True, validate=validate.Length(max=10_000))
+    severity = fields.Str(validate=validate.OneOf(SEVERITIES))
+    source_ref = fields.Str(allow_none=True, validate=validate.Length(max=100))
     deadline = fields.Date()
-    deadline_reason = Text(validate=validate.Length(max=2000))
+    deadline_reason = fields.Str(validate=validate.Length(max=2000))
     responsible_member_id = fields.UUID(allow_none=True)
-    responsible_name = Text(allow_none=True, validate=_name)
+    responsible_name = fields.Str(allow_none=True, validate=_name)
     designation_id = fields.UUID(allow_none=True)
 
 
@@ -74,12 +63,12 @@ class ProblemStepSchema(Schema):
 
 
 class ProblemSubmitSchema(ProblemStepSchema):
-    rectification = Text(load_default=None, allow_none=True, validate=validate.Length(max=20_000),
+    rectification = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20_000),
                                metadata={"description": "整改措施 (required unless written before)"})
 
 
 class ProblemReasonSchema(Schema):
-    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
     version = _version
 
 
@@ -89,8 +78,8 @@ class ProblemReopenSchema(ProblemReasonSchema):
 
 class ProblemQuerySchema(Schema):
     org = fields.UUID(load_default=None, metadata={"description": "the organisation and its subtree"})
-    status = Text(load_default=None, validate=validate.OneOf(STATUSES))
-    source = Text(load_default=None, validate=validate.OneOf(SOURCES))
+    status = fields.Str(load_default=None, validate=validate.OneOf(STATUSES))
+    source = fields.Str(load_default=None, validate=validate.OneOf(SOURCES))
     overdue = fields.Bool(load_default=None)
     year = fields.Int(load_default=None, validate=validate.Range(min=2000, max=2100))
     designation_id = fields.UUID(load_default=None)
@@ -130,7 +119,7 @@ class ProblemEvidenceSchema(Schema):
 class ProblemEvidenceFormSchema(Schema):
     """A multipart form: ``text`` and/or ``file`` (the file is read from the upload itself)."""
 
-    text = Text(load_default=None, allow_none=True, validate=validate.Length(max=20_000))
+    text = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20_000))
     file = fields.Raw(load_default=None, metadata={"type": "string", "format": "binary"})
 
 
@@ -173,11 +162,11 @@ class ProblemDetailSchema(ProblemSchema):
 class WeakDesignationInputSchema(Schema):
     org_id = fields.UUID(required=True)
     year = fields.Int(required=True, validate=validate.Range(min=2000, max=2100))
-    reason_category = Text(required=True, validate=validate.Length(min=1, max=50))
-    description = Text(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
-    rectification_plan = Text(load_default=None, allow_none=True, validate=validate.Length(max=20_000))
-    leader_name = Text(load_default=None, allow_none=True, validate=_name)
-    instructor_name = Text(load_default=None, allow_none=True, validate=_name)
+    reason_category = fields.Str(required=True, validate=validate.Length(min=1, max=50))
+    description = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
+    rectification_plan = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20_000))
+    leader_name = fields.Str(load_default=None, allow_none=True, validate=_name)
+    instructor_name = fields.Str(load_default=None, allow_none=True, validate=_name)
     designated_on = fields.Date(load_default=None, allow_none=True)
     problem_ids = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=500))
 
@@ -185,16 +174,16 @@ class WeakDesignationInputSchema(Schema):
 class WeakDesignationPatchSchema(Schema):
     version = fields.Int(required=True, validate=validate.Range(min=1))
     year = fields.Int(validate=validate.Range(min=2000, max=2100))
-    reason_category = Text(validate=validate.Length(min=1, max=50))
-    description = Text(allow_none=True, validate=validate.Length(max=10_000))
-    rectification_plan = Text(allow_none=True, validate=validate.Length(max=20_000))
-    leader_name = Text(allow_none=True, validate=_name)
-    instructor_name = Text(allow_none=True, validate=_name)
+    reason_category = fields.Str(validate=validate.Length(min=1, max=50))
+    description = fields.Str(allow_none=True, validate=validate.Length(max=10_000))
+    rectification_plan = fields.Str(allow_none=True, validate=validate.Length(max=20_000))
+    leader_name = fields.Str(allow_none=True, validate=_name)
+    instructor_name = fields.Str(allow_none=True, validate=_name)
 
 
 class WeakDesignationQuerySchema(Schema):
     org = fields.UUID(load_default=None, metadata={"description": "the organisation and its subtree"})
-    status = Text(load_default=None, validate=validate.OneOf(WEAK_STATUSES))
+    status = fields.Str(load_default=None, validate=validate.OneOf(WEAK_STATUSES))
     year = fields.Int(load_default=None, validate=validate.Range(min=2000, max=2100))
     active = fields.Bool(load_default=None, metadata={"description": "not de-listed"})
 
