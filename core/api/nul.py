@@ -3,8 +3,9 @@
 PostgreSQL text cannot hold ``\\x00``: a value carrying one would reach the database and come
 back as a ``DataError`` — a 500 on PostgreSQL and a silently stored oddity on SQLite. No
 field of ours has a use for it, so every API request is checked once, here, and a NUL in the
-path, the JSON body, the query string, a form field or an uploaded file's name is a 422 naming the
-field (``items.2.name``) or the path parameter, the same shape as any other validation error.
+JSON body, the query string, a form field or an uploaded file's name is a 422 naming the
+field (``items.2.name``), the same shape as any other validation error. A NUL in a path
+parameter is an id nothing has: the views answer 404, as for any unknown id.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ def _walk(value, path: str, found: dict) -> None:
 def nul_fields() -> dict[str, list[str]]:
     """The fields of the current request that carry a NUL character."""
     found: dict[str, list[str]] = {}
-    for key, value in (request.view_args or {}).items():
-        _walk({key: value}, "", found)
     for key, values in request.args.lists():
         _walk({key: values[0] if len(values) == 1 else values}, "", found)
     if request.mimetype == "application/json":
