@@ -11,7 +11,7 @@ switch a plugin rule off or change its points and cap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +19,8 @@ import pluggy
 from sqlalchemy import select
 
 from core.db import db
-from core.plugins.manager import DEFAULT_PLUGINS, call_for_each, installed_plugins
+from core.plugins import declarations
+from core.plugins.declarations import Declared
 from core.points.models import PointRuleOverride, TenantPointRule
 from core.points.rules import PointRule
 
@@ -29,12 +30,6 @@ CENT = Decimal("0.01")
 
 class PointRuleRegistryError(RuntimeError):
     """A plugin declared point rules badly (a duplicate key, a reserved key, a wrong type)."""
-
-
-@dataclass(frozen=True)
-class Registered:
-    rule: PointRule
-    plugin: str
 
 
 @dataclass(frozen=True)
@@ -63,32 +58,20 @@ def as_points(value) -> Decimal | None:
     return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(CENT)
 
 
-def all_rules(pm: pluggy.PluginManager | None = None) -> dict[str, Registered]:
-    """Every rule declared by a plugin (enabled or not), by key."""
-    found: dict[str, Registered] = {}
-    for plugin, rules in call_for_each("dangjian_point_rules", pm):
-        if not isinstance(rules, Iterable):
-            raise PointRuleRegistryError(
-                f"plugin {plugin!r}: dangjian_point_rules must return a list of PointRule"
-            )
-        for rule in rules:
-            if not isinstance(rule, PointRule):
-                raise PointRuleRegistryError(
-                    f"plugin {plugin!r}: dangjian_point_rules returned {rule!r}, not a PointRule"
-                )
-            if rule.key.startswith(TENANT_PREFIX):
-                raise PointRuleRegistryError(
-                    f"plugin {plugin!r}: point rule key {rule.key!r} uses the prefix "
-                    f"{TENANT_PREFIX!r}, which is reserved for tenants' own rules"
-                )
-            if rule.key in found:
-                raise PointRuleRegistryError(
-                    f"point rule {rule.key!r} is declared by both plugin "
-                    f"{found[rule.key].plugin!r} and plugin {plugin!r}; rule keys are global, "
-                    "prefix them with the plugin name"
-                )
-            found[rule.key] = Registered(rule, plugin)
-    return found
+def _not_a_tenant_key(plugin: str, rule: PointRule) -> None:
+    if rule.key.startswith(TENANT_PREFIX):
+        raise PointRuleRegistryError(
+            f"plugin {plugin!r}: point rule key {rule.key!r} uses the prefix "
+            f"{TENANT_PREFIX!r}, which is reserved for tenants' own rules"
+        )
+
+
+def all_rules(pm: pluggy.PluginManager | None = None) -> dict[str, Declared]:
+    """Every rule declared by a plugin (enabled or not), by key (``.item`` the rule)."""
+    return declarations.collect(
+        "dangjian_point_rules", PointRule, error=PointRuleRegistryError, what="point rule",
+        pm=pm, check=_not_a_tenant_key,
+    )
 
 
 def check(pm: pluggy.PluginManager | None = None) -> int:
@@ -96,21 +79,15 @@ def check(pm: pluggy.PluginManager | None = None) -> int:
     return len(all_rules(pm))
 
 
-def plugin_rules() -> dict[str, Registered]:
+def plugin_rules() -> dict[str, Declared]:
     """The plugin rules the current tenant has: default plugins' and enabled plugins'."""
-    from core.plugins.service import enabled_plugins
-
-    installed = installed_plugins()
-    enabled = enabled_plugins()
-    return {
-        key: reg
-        for key, reg in all_rules().items()
-        if reg.plugin in DEFAULT_PLUGINS or reg.plugin not in installed or reg.plugin in enabled
-    }
+    found = all_rules()
+    available = declarations.available(found)
+    return {key: declared for key, declared in found.items() if key in available}
 
 
-def _effective_plugin_rule(reg: Registered, override: PointRuleOverride | None) -> EffectiveRule:
-    rule = reg.rule
+def _effective_plugin_rule(reg: Declared, override: PointRuleOverride | None) -> EffectiveRule:
+    rule = reg.item
     points, cap = as_points(rule.points), as_points(rule.yearly_cap)
     active, changed = True, []
     if override is not None:

@@ -14,15 +14,13 @@ schema every time, so a check only ever sees valid, typed values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
 import pluggy
 from marshmallow import RAISE, Schema, ValidationError
 from sqlalchemy import select
 
 from core.db import db
-from core.plugins.manager import DEFAULT_PLUGINS, call_for_each, installed_plugins
+from core.plugins import declarations
+from core.plugins.declarations import Declared
 from core.warnings.models import RuleSetting
 from core.warnings.rules import WarningRule
 
@@ -31,33 +29,12 @@ class RuleRegistryError(RuntimeError):
     """A plugin declared rules badly (a duplicate key, not a WarningRule)."""
 
 
-@dataclass(frozen=True)
-class RegisteredRule:
-    rule: WarningRule
-    plugin: str
-
-
-def all_rules(pm: pluggy.PluginManager | None = None) -> dict[str, RegisteredRule]:
-    """Every declared rule by key, across all plugins (enabled or not)."""
-    found: dict[str, RegisteredRule] = {}
-    for plugin, rules in call_for_each("dangjian_warning_rules", pm):
-        if not isinstance(rules, Iterable):
-            raise RuleRegistryError(
-                f"plugin {plugin!r}: dangjian_warning_rules must return a list of WarningRule"
-            )
-        for rule in rules:
-            if not isinstance(rule, WarningRule):
-                raise RuleRegistryError(
-                    f"plugin {plugin!r}: dangjian_warning_rules returned {rule!r}, not a WarningRule"
-                )
-            if rule.key in found:
-                raise RuleRegistryError(
-                    f"warning rule {rule.key!r} is declared by both plugin "
-                    f"{found[rule.key].plugin!r} and plugin {plugin!r}; rule keys are global, "
-                    "prefix them with the plugin name"
-                )
-            found[rule.key] = RegisteredRule(rule, plugin)
-    return found
+def all_rules(pm: pluggy.PluginManager | None = None) -> dict[str, Declared]:
+    """Every declared rule by key (``.item`` the rule, ``.plugin`` its plugin), across all
+    plugins (enabled or not)."""
+    return declarations.collect(
+        "dangjian_warning_rules", WarningRule, error=RuleRegistryError, what="warning rule", pm=pm
+    )
 
 
 def check(pm: pluggy.PluginManager | None = None) -> int:
@@ -68,15 +45,7 @@ def check(pm: pluggy.PluginManager | None = None) -> int:
 def tenant_rules() -> dict[str, WarningRule]:
     """The rules of the default plugins and of the installed plugins the current tenant
     enabled, by key, in declaration order."""
-    from core.plugins.service import enabled_plugins
-
-    installed = installed_plugins()
-    enabled = enabled_plugins()
-    return {
-        key: reg.rule
-        for key, reg in all_rules().items()
-        if reg.plugin in DEFAULT_PLUGINS or reg.plugin not in installed or reg.plugin in enabled
-    }
+    return declarations.available(all_rules())
 
 
 def settings() -> dict[str, RuleSetting]:
