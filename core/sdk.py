@@ -3,8 +3,11 @@
     from core.sdk import hookimpl, Sector, Blueprint, db, TenantOwned, plugin_settings
 
 Everything a plugin needs is re-exported here: the hook marker, the sector type, the API
-blueprint and error helpers, the database handle and the tenant-owned model base types, and
-the plugin's settings. Anything else in ``core`` may change without notice. See
+blueprint, error and permission helpers, the database handle and the tenant-owned model base
+types, the declarations a plugin returns (indicators, warning rules, point rules, standards),
+the plugin's settings, and the core records a plugin may **read** (organisations, units,
+posts, members, finance roles) with a few set-based helpers over them. Write core records
+only through the helpers here. Anything else in ``core`` may change without notice. See
 ``docs/plugins.md`` and the hook docstrings in :mod:`core.plugins.hookspecs`.
 """
 
@@ -13,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.api.errors import ApiError, abort
-from core.api.smorest import Blueprint, get_or_404
+from core.api.fields import UtcDateTime
+from core.api.smorest import Blueprint, get_or_404, parse_id
 from core.assessment.indicators import (
     NO_DATA,
     Indicator,
@@ -22,9 +26,20 @@ from core.assessment.indicators import (
     StandardItem,
     StandardTemplate,
 )
+from core.auth.permissions import has_role, login_required, visible_org, visible_orgs_clause
+from core.dates import add_months
 from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.development.indicators import admissions
+from core.dues.models import FinanceRole
 from core.jobs.context import JobContext, TransientJobError
-from core.orgs.terms import FiveYearTermSettings, TermSettings
+from core.members.models import ACTIVE_STATUSES as MEMBER_ACTIVE_STATUSES
+from core.members.models import Member
+from core.orgs.indicators import org_and_groups
+from core.orgs.models import Organization, OrgPost, OrgUnit
+from core.orgs.posts import current_condition as posts_held_on
+from core.orgs.service import subtree_filter
+from core.orgs.structure import full_member_condition
+from core.orgs.terms import FiveYearTermSettings, TermSettings, add_years
 from core.plugins.hookspecs import hookimpl
 from core.points.rules import CollectContext, Deed, PointRule
 from core.tenancy import current_tenant_id
@@ -59,6 +74,15 @@ def plugin_settings(plugin_name: str) -> dict:
     return effective_settings(plugin_name)
 
 
+def set_org_attributes(org: Organization, attributes: dict) -> Organization:
+    """Merge ``attributes`` into ``org``'s sector attributes, validated by every enabled
+    plugin's schema exactly as an API write is (422 naming ``attributes.<field>``). For demo
+    data and plugin services; the caller commits."""
+    from core.orgs import service as orgs
+
+    return orgs.update(org, {"attributes": {**(org.attributes or {}), **attributes}})
+
+
 def enqueue_job(name: str, /, **kwargs):
     """Start background job ``name`` (from any plugin's ``dangjian_jobs``) for the current
     tenant; returns the job row (``.id`` for ``GET /api/v1/jobs/<id>``). Commits the session."""
@@ -68,17 +92,23 @@ def enqueue_job(name: str, /, **kwargs):
 
 
 __all__ = [
+    "MEMBER_ACTIVE_STATUSES",
     "NO_DATA",
     "ApiError",
     "Blueprint",
     "CollectContext",
     "Deed",
+    "FinanceRole",
     "FiveYearTermSettings",
     "Finding",
     "Indicator",
     "IndicatorContext",
     "JobContext",
     "Measurement",
+    "Member",
+    "OrgPost",
+    "OrgUnit",
+    "Organization",
     "PointRule",
     "RuleContext",
     "Sector",
@@ -88,13 +118,27 @@ __all__ = [
     "TermSettings",
     "Timestamps",
     "TransientJobError",
+    "UtcDateTime",
     "WarningRule",
     "abort",
+    "add_months",
+    "add_years",
+    "admissions",
     "current_tenant_id",
     "db",
     "enqueue_job",
+    "full_member_condition",
     "get_or_404",
+    "has_role",
     "hookimpl",
+    "login_required",
+    "org_and_groups",
+    "parse_id",
     "plugin_settings",
+    "posts_held_on",
+    "set_org_attributes",
+    "subtree_filter",
     "tenant_fk",
+    "visible_org",
+    "visible_orgs_clause",
 ]

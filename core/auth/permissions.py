@@ -107,6 +107,20 @@ def require_org_access(org: Organization | None, role: str = "member") -> Organi
     return org
 
 
+def visible_org(org_id, role: str = "member") -> Organization:
+    """The organisation with id ``org_id`` (a UUID or its text) if the current user holds
+    ``role`` on it: 404 for an unknown, foreign or out-of-scope id (one answer for all), 403
+    when the user sees it but lacks the role."""
+    from core.api.smorest import parse_id
+    from core.orgs.service import get
+
+    parsed = parse_id(org_id)
+    org = get(parsed) if parsed is not None else None
+    if org is None or not has_role("member", org):
+        abort(404, f"organization {org_id} not found")
+    return require_org_access(org, role=role)
+
+
 _SECURITY_DOC = {"manual_doc": {"security": [{"bearerAuth": []}]}}
 
 

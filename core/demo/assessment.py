@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.assessment import cycles, standards
+from core.assessment import cycles, registry, standards
 from core.assessment.evaluate import run as run_cycle
 from core.assessment.models.cycles import Cycle
 from core.db import db
@@ -146,11 +146,14 @@ def ensure_meetings(today: date) -> int:
 
 
 def ensure_standard():
-    """The demo city's own copy of core's default standard (once)."""
-    for standard in standards.list_standards():
-        if standard.name == STANDARD_NAME:
-            return standard
-    return standards.copy_template(TEMPLATE, name=STANDARD_NAME)
+    """The demo city's own copies of the default standards (once each): core's, and every
+    enabled sector plugin's (so each sector's organisations are rated by their own)."""
+    have = {standard.name for standard in standards.list_standards()}
+    if STANDARD_NAME not in have:
+        standards.copy_template(TEMPLATE, name=STANDARD_NAME)
+    for key, template in registry.tenant_templates().items():
+        if key != TEMPLATE and template.name not in have:
+            standards.copy_template(key, name=template.name)
 
 
 def ensure_cycle(today: date):

@@ -41,6 +41,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             members = data.ensure_members()
             passwords = data.ensure_users()
             db.session.commit()
+            sectors = data.ensure_sector_data()
+            db.session.commit()
             work = assessment.ensure_assessment()
             db.session.commit()
     base = f"http://{host}:{port}"
@@ -49,6 +51,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         f"{work['meetings']} meetings, {work['points']} point entries added; "
         "a published star-rating cycle and a problem to rectify)"
     )
+    for plugin, added in sectors:
+        click.echo(f"  {plugin}: {added}")
     click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")
     for username, password in passwords.items():
         click.echo(f"  user {username:<10} password {password}")

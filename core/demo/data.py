@@ -124,3 +124,22 @@ def ensure_users() -> dict[str, str]:
         passwords[username] = password
     db.session.flush()
     return passwords
+
+
+def ensure_sector_data(today: date | None = None) -> list[tuple[str, str]]:
+    """Each enabled plugin's demo data (``dangjian_demo_data``), after the tree and members;
+    returns ``(plugin, what it added)`` for those that said. A plugin the tenant has not
+    enabled is not called."""
+    from core.plugins import service as plugin_service
+    from core.plugins.manager import get_manager, installed_plugins
+
+    today = today or date.today()
+    skipped = set(installed_plugins()) - plugin_service.enabled_plugins()
+    said = []
+    for impl in get_manager().hook.dangjian_demo_data.get_hookimpls():
+        if impl.plugin_name in skipped:
+            continue
+        added = impl.function(today=today)
+        if added:
+            said.append((impl.plugin_name, str(added)))
+    return said

@@ -12,7 +12,7 @@ One aggregate query each, outer-joined from the organisations of the cycle.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, case, distinct, func, select
@@ -37,24 +37,33 @@ class BreachParams(Schema):
                             metadata={"description": "每个违规步骤扣分"})
 
 
-def measure_recruited(ctx) -> dict:
-    years = ctx.params["years"]
-    since = add_months(ctx.end, -12 * years) + timedelta(days=1)
+def admissions(orgs, since: date | None, until: date) -> dict:
+    """``{org_id: (people admitted, last admission day or None)}`` for every organisation of
+    ``orgs`` (a SELECT of ids): people admitted as probationary members (step 17, 上级党委审批)
+    from ``since`` (None: ever) to ``until``, both included. One query."""
+    window = [DevelopmentStep.done_on <= until]
+    if since is not None:
+        window.append(DevelopmentStep.done_on >= since)
     stmt = (
-        select(Organization.id, func.count(distinct(DevelopmentStep.person_id)))
+        select(Organization.id, func.count(distinct(DevelopmentStep.person_id)),
+               func.max(DevelopmentStep.done_on))
         .outerjoin(DevelopmentPerson, DevelopmentPerson.org_id == Organization.id)
         .outerjoin(DevelopmentStep, and_(
             DevelopmentStep.person_id == DevelopmentPerson.id,
-            DevelopmentStep.code == S.APPROVAL,
-            DevelopmentStep.done_on >= since, DevelopmentStep.done_on <= ctx.end,
+            DevelopmentStep.code == S.APPROVAL, *window,
         ))
-        .where(Organization.id.in_(ctx.orgs))
+        .where(Organization.id.in_(orgs))
         .group_by(Organization.id)
     )
+    return {org_id: (int(n), last) for org_id, n, last in db.session.execute(stmt)}
+
+
+def measure_recruited(ctx) -> dict:
+    years = ctx.params["years"]
+    since = add_months(ctx.end, -12 * years) + timedelta(days=1)
     return {
-        org_id: Measurement(int(n), evidence={"people": int(n), "years": years,
-                                              "since": since.isoformat()})
-        for org_id, n in db.session.execute(stmt)
+        org_id: Measurement(n, evidence={"people": n, "years": years, "since": since.isoformat()})
+        for org_id, (n, _last) in admissions(ctx.orgs, since, ctx.end).items()
     }
 
 

@@ -27,7 +27,7 @@ from core.api.smorest import parse_id
 from core.auth.permissions import has_role, login_required, require_org_access, visible_orgs_clause
 from core.db import db
 from core.orgs import posts, sectors, service, stats, tree, units
-from core.orgs.models import Organization
+from core.orgs.models import Organization, OrgUnit
 from core.orgs.schemas import (
     OrgCreateSchema,
     OrgDetailSchema,
@@ -45,6 +45,7 @@ from core.orgs.schemas import (
     OrgTreeNodeSchema,
     OrgTreeQuerySchema,
     OrgUnitSchema,
+    OrgUnitUpdateSchema,
     OrgUpdateSchema,
 )
 
@@ -259,7 +260,8 @@ def dissolve_org(data, org_id):
 @bp.response(200, OrgUnitSchema(many=True))
 def list_units(org_id):
     """The non-Party units the organisation serves."""
-    return units.units_of(_visible(org_id))
+    org = _visible(org_id)
+    return [units.view(unit, org) for unit in units.units_of(org)]
 
 
 @bp.route("/<org_id>/units", methods=["POST"])
@@ -271,7 +273,28 @@ def create_unit(data, org_id):
     org = require_org_access(_visible(org_id), role="org_manager")
     unit = units.create(org, **data)
     db.session.commit()
+    return units.view(unit, org)
+
+
+def _unit(org: Organization, unit_id) -> OrgUnit:
+    parsed = parse_id(unit_id)
+    unit = units.get(org, parsed) if parsed is not None else None
+    if unit is None:
+        abort(404, f"unit {unit_id} not found")
     return unit
+
+
+@bp.route("/<org_id>/units/<unit_id>", methods=["PATCH"])
+@login_required
+@bp.arguments(OrgUnitUpdateSchema)
+@bp.response(200, OrgUnitSchema)
+def update_unit(data, org_id, unit_id):
+    """Change a unit: only the fields sent; ``attributes`` replaces the object and is checked
+    by the sector plugins' schemas for the unit type."""
+    org = require_org_access(_visible(org_id), role="org_manager")
+    unit = units.update(org, _unit(org, unit_id), data)
+    db.session.commit()
+    return units.view(unit, org)
 
 
 @bp.route("/<org_id>/units/<unit_id>", methods=["DELETE"])
@@ -280,11 +303,7 @@ def create_unit(data, org_id):
 def delete_unit(org_id, unit_id):
     """Remove a unit the organisation no longer serves."""
     org = require_org_access(_visible(org_id), role="org_manager")
-    parsed = parse_id(unit_id)
-    unit = units.get(org, parsed) if parsed is not None else None
-    if unit is None:
-        abort(404, f"unit {unit_id} not found")
-    units.delete(unit)
+    units.delete(_unit(org, unit_id))
     db.session.commit()
 
 

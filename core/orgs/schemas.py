@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.api.fields import UtcDateTime
+from core.orgs import attributes as org_attributes
 from core.orgs import posts, terms
 from core.orgs.models import KINDS, POSTS, STATUSES, UNIT_RELATIONS, UNIT_TYPES
 
@@ -38,7 +39,10 @@ class OrgSchema(ma.Schema):
     )
     contact = fields.Str(allow_none=True)
     phone = fields.Str(allow_none=True)
-    attributes = fields.Dict()
+    attributes = fields.Function(
+        org_attributes.visible,
+        metadata={"description": "sector attributes declared by the tenant's enabled plugins"},
+    )
     dissolved_on = fields.Date(allow_none=True)
     merged_into_id = fields.UUID(allow_none=True)
     end_reason = fields.Str(allow_none=True)
@@ -187,6 +191,15 @@ class OrgUnitSchema(ma.Schema):
     credit_code = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=30))
     attributes = fields.Dict(keys=fields.Str(), load_default=None, allow_none=True)
     created_at = UtcDateTime(dump_only=True)
+
+
+class OrgUnitUpdateSchema(ma.Schema):
+    """PATCH: only the fields sent change; ``attributes`` replaces the whole object."""
+
+    name = fields.Str(validate=validate.Length(min=1, max=200))
+    unit_type = fields.Str(validate=validate.OneOf(UNIT_TYPES))
+    credit_code = fields.Str(allow_none=True, validate=validate.Length(max=30))
+    attributes = fields.Dict(keys=fields.Str(), allow_none=False)
 
 
 class OrgPostSchema(ma.Schema):

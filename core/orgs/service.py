@@ -139,7 +139,8 @@ def update(org: Organization, changes: dict) -> Organization:
     regroup = values["sector"] != org.sector or values["kind"] != org.kind
     if "attributes" in changes or (regroup and values["attributes"]):
         values["attributes"] = org_attributes.validate(
-            values["sector"], values["kind"], values["attributes"] or {}
+            values["sector"], values["kind"], values["attributes"] or {},
+            keep=None if regroup else org.attributes,
         )
     for key, value in values.items():
         if getattr(org, key) != value:

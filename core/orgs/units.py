@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from core.api.errors import ApiError
 from core.db import db
+from core.orgs import attributes as org_attributes
 from core.orgs.models import UNIT_TYPES, Organization, OrgUnit
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
@@ -54,14 +55,48 @@ def create(org: Organization, *, name: str, unit_type: str, credit_code: str | N
         problem = credit_code_problem(credit_code)
         if problem:
             raise ApiError(422, f"credit_code: {problem}", {"credit_code": [problem]})
-    if attributes is not None and not isinstance(attributes, dict):
-        raise ApiError(422, "attributes must be an object.", {"attributes": ["Not an object."]})
     if org.status != "active":
         raise ApiError(422, f"The organization is {org.status}.", {"org_id": [org.status]})
+    stored = org_attributes.validate_unit(org.sector, unit_type, attributes or {})
     unit = OrgUnit(org_id=org.id, name=name, unit_type=unit_type, credit_code=credit_code,
-                   attributes=dict(attributes or {}))
+                   attributes=stored)
     db.session.add(unit)
     return unit
+
+
+def update(org: Organization, unit: OrgUnit, changes: dict) -> OrgUnit:
+    """Apply ``changes`` (name, unit_type, credit_code, attributes) to ``unit``; the caller
+    commits. ``attributes`` replaces the object (a disabled plugin's keys are kept); a new
+    unit type re-checks the stored attributes."""
+    unit_type = changes.get("unit_type", unit.unit_type)
+    if unit_type not in UNIT_TYPES:
+        raise ApiError(422, f"unit_type must be one of {', '.join(UNIT_TYPES)}.",
+                       {"unit_type": ["Unknown unit type."]})
+    if "credit_code" in changes:
+        code = normalise_credit_code(changes["credit_code"])
+        problem = credit_code_problem(code) if code is not None else None
+        if problem:
+            raise ApiError(422, f"credit_code: {problem}", {"credit_code": [problem]})
+        unit.credit_code = code
+    retyped = unit_type != unit.unit_type
+    if "attributes" in changes or (retyped and unit.attributes):
+        unit.attributes = org_attributes.validate_unit(
+            org.sector, unit_type, changes.get("attributes", unit.attributes) or {},
+            keep=None if retyped else unit.attributes,
+        )
+    if "name" in changes:
+        unit.name = changes["name"]
+    unit.unit_type = unit_type
+    return unit
+
+
+def view(unit: OrgUnit, org: Organization) -> dict:
+    """What the API shows of ``unit``: its attributes limited to the enabled plugins' keys."""
+    return {
+        "id": unit.id, "org_id": unit.org_id, "name": unit.name, "unit_type": unit.unit_type,
+        "credit_code": unit.credit_code, "created_at": unit.created_at,
+        "attributes": org_attributes.visible_unit(unit, org.sector),
+    }
 
 
 def units_of(org: Organization) -> list[OrgUnit]:

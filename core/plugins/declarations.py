@@ -68,3 +68,13 @@ def available(found: dict[str, Declared]) -> dict[str, object]:
         for key, d in found.items()
         if d.plugin in DEFAULT_PLUGINS or d.plugin not in installed or d.plugin in enabled
     }
+
+
+def hidden_keys(found: dict[str, Declared]) -> set[str]:
+    """Keys declared by installed plugins the current tenant has not enabled: what they
+    left behind (warnings, scores) is kept but not shown."""
+    from core.plugins.service import enabled_plugins
+
+    installed = installed_plugins()
+    enabled = enabled_plugins()
+    return {key for key, d in found.items() if d.plugin in installed and d.plugin not in enabled}

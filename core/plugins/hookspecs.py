@@ -141,6 +141,21 @@ def dangjian_org_attributes(sector, kind):
 
 
 @hookspec
+def dangjian_unit_attributes(sector, unit_type):
+    """Return a marshmallow ``Schema`` (class or instance) for the attributes of the
+    non-Party units (单位: a village, an enterprise, a social organisation…) of type
+    ``unit_type`` that organisations of sector ``sector`` serve, or ``None``.
+
+    Unit types are core's (``"village"``, ``"community"``, ``"enterprise"``,
+    ``"social_organisation"``, ``"government_organ"``, ``"soe"``, ``"school"``,
+    ``"public_institution"``, ``"other"``). Validation works exactly as for
+    ``dangjian_org_attributes``: every schema the tenant's enabled plugins return checks its
+    own keys, a key none declares is refused, errors come back as ``attributes.<field>``, and
+    what is stored is the schemas' ``dump``. Called whenever a unit's attributes are written.
+    """
+
+
+@hookspec
 def dangjian_indicators():
     """Return a list of :class:`core.sdk.Indicator`: the assessment indicators (指标) this
     plugin provides.
@@ -175,4 +190,20 @@ def dangjian_point_rules():
     nobody types them in. Keys are global: prefix them with the plugin name. Called per
     tenant, for enabled plugins; tenant administrators may switch a rule off or change its
     points and cap.
+    """
+
+
+@hookspec
+def dangjian_demo_data(today):
+    """Fill the demo city (``dangjian demo``) with plausible data for this plugin's sector.
+
+    Called inside the demo tenant, after core has created the demo organisation tree (every
+    sector has a committee and branches there: find yours with
+    ``select(Organization).where(Organization.sector == "<key>")``) and its members, and
+    before the demo's assessment cycle runs, so this plugin's indicators and warnings have
+    something to show. ``today`` is the demo's date. Must be idempotent: the demo command
+    runs again on an existing database, so add only what is missing. Write through your own
+    services (and :func:`core.sdk.set_org_attributes` for organisation attributes); do not
+    commit. Return a short description of what was added (``"2 villages' incomes"``) or
+    ``None``. Called only for plugins the demo tenant enabled.
     """

@@ -78,7 +78,7 @@ def _visible_warning(warning_id) -> Warning:
         row = db.session.execute(
             select(Warning, Organization.name)
             .join(Organization, Organization.id == Warning.org_id)
-            .where(Warning.id == parsed, visible_orgs_clause())
+            .where(Warning.id == parsed, visible_orgs_clause(), registry.shown_condition())
         ).first()
     if row is None:
         abort(404, f"warning {warning_id} not found")
@@ -92,7 +92,8 @@ def _visible_warning(warning_id) -> Warning:
 @bp.paginate(page_size=50, max_page_size=500)
 def list_warnings(filters, pagination_parameters):
     """Warnings of the organisations the user can see, newest first."""
-    conditions = [visible_orgs_clause(), Warning.state == filters["state"]]
+    conditions = [visible_orgs_clause(), registry.shown_condition(),
+                  Warning.state == filters["state"]]
     if filters["subtree_of"] is not None:
         conditions.append(orgs.subtree_filter(_visible_org(filters["subtree_of"]).path))
     if filters["org_id"] is not None:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from core.assessment.indicators import Indicator, Measurement
 from core.db import db
 from core.orgs.models import Organization
+from core.warnings import registry
 from core.warnings.models import Warning
 from core.warnings.rules import SEVERITIES
 
@@ -38,6 +39,7 @@ def measure_open_warnings(ctx) -> dict:
         select(Organization.id, Warning.rule_key, func.count(Warning.id))
         .outerjoin(Warning, and_(
             Warning.org_id == Organization.id,
+            registry.shown_condition(),
             Warning.severity == ctx.params["severity"],
             Warning.opened_at < bound,
             or_(Warning.resolved_at.is_(None), Warning.resolved_at >= bound),

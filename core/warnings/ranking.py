@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, func, or_, select
 from core.db import db
 from core.orgs.models import Organization
 from core.orgs.service import subtree_filter
+from core.warnings import registry
 from core.warnings.models import Warning
 
 WEIGHTS = {"serious": 3, "warning": 2, "info": 1}
@@ -39,6 +40,7 @@ def ranking(root_path: str | None, visible, period_start: date, period_end: date
     begins, ends = _start(period_start), _start(period_end + timedelta(days=1))
     in_period = and_(
         Warning.org_id == Organization.id,
+        registry.shown_condition(),
         Warning.opened_at < ends,
         or_(Warning.resolved_at.is_(None), Warning.resolved_at >= begins),
     )

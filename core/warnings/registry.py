@@ -48,6 +48,18 @@ def tenant_rules() -> dict[str, WarningRule]:
     return declarations.available(all_rules())
 
 
+def shown_condition():
+    """A WHERE clause on :class:`~core.warnings.models.Warning` leaving out the warnings of
+    rules whose plugin the tenant has disabled: they are kept (enabling the plugin again
+    shows them, and its next sweep brings them up to date) but hidden meanwhile."""
+    from sqlalchemy import true
+
+    from core.warnings.models import Warning
+
+    hidden = declarations.hidden_keys(all_rules())
+    return Warning.rule_key.not_in(sorted(hidden)) if hidden else true()
+
+
 def settings() -> dict[str, RuleSetting]:
     """The current tenant's rule settings by rule key (one query)."""
     return {s.rule_key: s for s in db.session.scalars(select(RuleSetting))}

@@ -4,6 +4,7 @@ from the sector plugin's settings, 党组织类别 defaults, PATCH, and the list
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 
 import pytest
@@ -49,12 +50,21 @@ class SectorPlugin:
         return None
 
 
+class EnterpriseAttributes(Schema):
+    employees = fields.Int(required=True, validate=validate.Range(min=0))
+
+
 class ExtraPlugin:
-    """A third party adding one field to the same sector's branches."""
+    """A third party adding one field to the same sector's branches, and attributes to the
+    enterprises they serve."""
 
     @hookimpl
     def dangjian_org_attributes(self, sector, kind):
         return ExtraAttributes() if sector == "test_sector" and kind == "branch" else None
+
+    @hookimpl
+    def dangjian_unit_attributes(self, sector, unit_type):
+        return EnterpriseAttributes if sector == "test_sector" and unit_type == "enterprise" else None
 
 
 @pytest.fixture
@@ -137,6 +147,67 @@ def test_a_disabled_plugin_offers_no_sector(client, tenant, root_id, auth_header
     no_schema = _create(client, headers, root_id, attributes={"anything": 1})
     assert no_schema.status_code == 422
     assert "attributes.anything" in error_fields(no_schema.get_json())
+
+
+def test_a_disabled_plugins_attributes_are_hidden_kept_and_restored(
+        client, tenant, root_id, auth_headers, sector_plugin, in_tenant):
+    headers = auth_headers(tenant)
+    created = _create(client, headers, root_id, sector="test_sector",
+                      attributes={"village_groups": 4, "brand": "红色引擎"})
+    org_id = created.get_json()["id"]
+    unit = client.post(f"/api/v1/orgs/{org_id}/units",
+                       json={"name": "某公司", "unit_type": "enterprise", "attributes": {"employees": 40}},
+                       headers=headers).get_json()
+
+    def set_extra(enabled):
+        with in_tenant(tenant):
+            plugin_service.set_enabled("test_extra_plugin", enabled)
+            db.session.commit()
+
+    set_extra(False)
+    shown = client.get(f"/api/v1/orgs/{org_id}", headers=headers).get_json()
+    assert shown["attributes"] == {"village_groups": 4}  # the brand is hidden, not gone
+    units = client.get(f"/api/v1/orgs/{org_id}/units", headers=headers).get_json()
+    assert units[0]["attributes"] == {}
+    # writing the visible attributes keeps the hidden ones
+    patched = client.patch(f"/api/v1/orgs/{org_id}", json={"attributes": {"village_groups": 6}},
+                           headers=headers)
+    assert patched.status_code == 200 and patched.get_json()["attributes"] == {"village_groups": 6}
+    renamed = client.patch(f"/api/v1/orgs/{org_id}/units/{unit['id']}", json={"name": "某某公司"},
+                           headers=headers)
+    assert renamed.status_code == 200, renamed.get_json()
+    set_extra(True)
+    shown = client.get(f"/api/v1/orgs/{org_id}", headers=headers).get_json()
+    assert shown["attributes"] == {"village_groups": 6, "brand": "红色引擎"}
+    units = client.get(f"/api/v1/orgs/{org_id}/units", headers=headers).get_json()
+    assert units[0]["name"] == "某某公司" and units[0]["attributes"] == {"employees": 40}
+
+
+def test_unit_attributes_are_validated_by_the_sector_plugins(client, tenant, root_id, auth_headers,
+                                                             sector_plugin):
+    headers = auth_headers(tenant)
+    org_id = _create(client, headers, root_id, sector="test_sector",
+                     attributes={"village_groups": 1}).get_json()["id"]
+    url = f"/api/v1/orgs/{org_id}/units"
+    for attributes, field in [({}, "attributes.employees"), ({"employees": -3}, "attributes.employees"),
+                              ({"employees": 3, "typo": 1}, "attributes.typo")]:
+        bad = client.post(url, json={"name": "甲", "unit_type": "enterprise", "attributes": attributes},
+                          headers=headers)
+        assert bad.status_code == 422 and field in error_fields(bad.get_json()), bad.get_json()
+    village = client.post(url, json={"name": "乙", "unit_type": "village", "attributes": {"employees": 3}},
+                          headers=headers)
+    assert village.status_code == 422 and "attributes.employees" in error_fields(village.get_json())
+    made = client.post(url, json={"name": "甲", "unit_type": "enterprise",
+                                  "attributes": {"employees": "12"}}, headers=headers)
+    assert made.status_code == 201 and made.get_json()["attributes"] == {"employees": 12}
+    unit_url = f"{url}/{made.get_json()['id']}"
+    retyped = client.patch(unit_url, json={"unit_type": "village"}, headers=headers)
+    assert retyped.status_code == 422 and "attributes.employees" in error_fields(retyped.get_json())
+    bad_code = client.patch(unit_url, json={"credit_code": "91350100M000100Y44"}, headers=headers)
+    assert bad_code.status_code == 422 and "credit_code" in error_fields(bad_code.get_json())
+    ok = client.patch(unit_url, json={"attributes": {"employees": 15}}, headers=headers)
+    assert ok.status_code == 200 and ok.get_json()["attributes"] == {"employees": 15}
+    assert client.patch(f"{url}/{uuid.uuid4()}", json={"name": "x"}, headers=headers).status_code == 404
 
 
 def test_term_length_comes_from_the_sector_settings(client, tenant, root_id, auth_headers,

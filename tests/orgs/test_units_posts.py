@@ -48,9 +48,12 @@ def test_units(client, tenant, branch, auth_headers):
     assert bad.status_code == 422 and "credit_code" in error_fields(bad.get_json())
     wrong_type = client.post(url, json={"name": "x", "unit_type": "club"}, headers=headers)
     assert wrong_type.status_code == 422 and "unit_type" in error_fields(wrong_type.get_json())
+    undeclared = client.post(url, json={"name": "某公司", "unit_type": "enterprise",
+                                        "attributes": {"employees": 120}}, headers=headers)
+    assert undeclared.status_code == 422  # no plugin declares attributes for this unit
+    assert "attributes.employees" in error_fields(undeclared.get_json())
     made = client.post(url, json={"name": "某公司", "unit_type": "enterprise",
-                                  "credit_code": " 91350100m000100y43 ",
-                                  "attributes": {"employees": 120}}, headers=headers)
+                                  "credit_code": " 91350100m000100y43 "}, headers=headers)
     assert made.status_code == 201, made.get_json()
     assert made.get_json()["credit_code"] == "91350100M000100Y43"
     client.post(url, json={"name": "桃源村", "unit_type": "village"}, headers=headers)

@@ -9,6 +9,7 @@ import uuid
 from openpyxl import load_workbook
 
 from core.db import db
+from core.plugins import service as plugin_service
 from core.warnings import engine
 from tests.support.auth import error_fields
 from tests.warnings.conftest import FLAGGED, TODAY, set_contact
@@ -57,6 +58,31 @@ def test_other_tenant_sees_nothing(client, city, tenant, tenant_b, in_tenant, ru
     assert client.post(f"/api/v1/warnings/{w['id']}/acknowledge", json={}, headers=other).status_code == 404
     assert client.get(f"/api/v1/warnings/{uuid.uuid4()}", headers=other).status_code == 404
     assert client.get("/api/v1/warnings/not-an-id", headers=other).status_code == 404
+
+
+def test_a_disabled_plugins_warnings_are_hidden_not_resolved(client, city, tenant, in_tenant,
+                                                              rule_plugin, auth_headers):
+    rule_plugin([FLAGGED], tenants=[tenant])
+    _raise(city, tenant, in_tenant, ["X"])
+    admin = auth_headers(tenant)
+    [shown] = client.get("/api/v1/warnings?rule=test.flagged", headers=admin).get_json()
+
+    def enable(on):
+        with in_tenant(tenant):
+            plugin_service.set_enabled("test_rules", on)
+            db.session.commit()
+
+    enable(False)
+    assert client.get("/api/v1/warnings", headers=admin).get_json() == []
+    assert client.get(f"/api/v1/warnings/{shown['id']}", headers=admin).status_code == 404
+    ranking = client.get("/api/v1/warnings/ranking", query_string=PERIOD, headers=admin).get_json()
+    assert all(row["warnings"] == 0 for row in ranking["best"] + ranking["worst"])
+    with in_tenant(tenant):
+        engine.sweep(TODAY)  # the rule does not exist here now: its warning is left alone
+        db.session.commit()
+    enable(True)
+    again = client.get("/api/v1/warnings?rule=test.flagged", headers=admin).get_json()
+    assert [w["id"] for w in again] == [shown["id"]] and again[0]["state"] == "open"
 
 
 def test_acknowledge_needs_branch_secretary(client, city, tenant, in_tenant, rule_plugin, auth_headers):
