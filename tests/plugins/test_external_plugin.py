@@ -2,14 +2,18 @@
 found, migrated and served by dangjian in a separate process (so this process's plugin
 manager never sees it).
 
-The package is the worked example of docs/plugins.md: a sector, a settings schema, an API
-route and its own Alembic branch creating the tenant-owned table ``acme_widgets``.
+The package's code is read from the worked example of docs/plugins.md, so the documentation
+cannot drift from what works: a sector, a settings schema, API routes, its own Alembic branch
+creating the tenant-owned table ``acme_widgets``, an indicator that scores in a real
+assessment cycle and a warning rule that fires in a real sweep — all without touching core,
+all hidden (and nothing deleted) while the tenant has the plugin disabled.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -37,104 +41,36 @@ packages = ["acme_dangjian"]
 acme_dangjian = ["migrations/versions/*.py"]
 """
 
-MODULE = '''\
-"""Acme widgets: a third-party dangjian plugin."""
-
-from pathlib import Path
-
-from marshmallow import Schema, fields, validate
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
-
-from core.sdk import Blueprint, Sector, TenantOwned, db, hookimpl, plugin_settings
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 
 
-class AcmeWidget(TenantOwned, db.Model):
-    __tablename__ = "acme_widgets"
+def _documented_file(path: str) -> str:
+    """The code block that docs/plugins.md gives for ``path`` (in its worked example)."""
+    text = DOCS.read_text(encoding="utf-8")
+    match = re.search(rf"^`{re.escape(path)}`:\n\n```python\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    assert match, f"docs/plugins.md shows no code for {path}"
+    return match.group(1)
 
-    name: Mapped[str] = mapped_column(String(100))
-
-
-class AcmeSettings(Schema):
-    widgets_per_branch = fields.Int(
-        load_default=2,
-        validate=validate.Range(min=0),
-        metadata={"description": "Widgets each branch should have."},
-    )
-
-
-bp = Blueprint("acme", __name__, description="Acme widgets")
-
-
-@bp.route("/widgets")
-def list_widgets():
-    names = db.session.scalars(select(AcmeWidget.name).order_by(AcmeWidget.name)).all()
-    return {"widgets": names, "per_branch": plugin_settings("acme")["widgets_per_branch"]}
-
-
-@hookimpl
-def dangjian_sectors():
-    return [Sector(key="acme", name="顶点", category_codes=(9,))]
-
-
-@hookimpl
-def dangjian_settings_schema():
-    return AcmeSettings
-
-
-@hookimpl
-def dangjian_register_api(api):
-    api.register_blueprint(bp, url_prefix="/api/v1/acme")
-
-
-@hookimpl
-def dangjian_migrations():
-    return str(Path(__file__).parent / "migrations" / "versions")
-'''
-
-MIGRATION = '''\
-"""acme widgets
-
-Revision ID: acme_0001
-"""
-
-import sqlalchemy as sa
-from alembic import op
-
-revision = "acme_0001"
-down_revision = None
-branch_labels = ("acme",)
-depends_on = "0001_core"
-
-
-def upgrade():
-    op.create_table(
-        "acme_widgets",
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False),
-        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("tenant_id", "id"),
-    )
-
-
-def downgrade():
-    op.drop_table("acme_widgets")
-'''
 
 # Run in the child process after `dangjian db upgrade`; prints one JSON object.
 CHECK_SCRIPT = textwrap.dedent(
     """
     import json
+    from datetime import date
 
     from sqlalchemy import inspect, select, text
 
     from core.app import create_app
+    from core.assessment import cycles, evaluate, registry, standards
+    from core.assessment.models.cycles import OrgResult
+    from core.auth import service as auth_service
     from core.db import db
+    from core.orgs import service as orgs
     from core.plugins import service
     from core.plugins.manager import build_manager, installed_plugins, plugin_version
-    from core.tenancy import rls, tenant_context
+    from core.tenancy import tenant_context
     from core.tenancy.models import Tenant
+    from core.warnings import engine
 
     pm = build_manager()
     out = {"installed": sorted(installed_plugins(pm)), "version": plugin_version("acme", pm)}
@@ -151,25 +87,68 @@ CHECK_SCRIPT = textwrap.dedent(
         db.session.add_all([Tenant(slug="acme-city", name="甲"), Tenant(slug="other-city", name="乙")])
         db.session.commit()
         ids = {t.slug: t.id for t in db.session.scalars(select(Tenant))}
+        for slug in ids:
+            with tenant_context(ids[slug]):
+                user = auth_service.create_user("admin", "Passw0rd!x-acme")
+                auth_service.grant(user, "tenant_admin", None)
+                db.session.commit()
 
     client = app.test_client()
+    headers = {}
+    for slug in ids:
+        token = client.post("/api/v1/auth/token", headers={"X-Tenant": slug},
+                            json={"username": "admin", "password": "Passw0rd!x-acme"}).get_json()
+        headers[slug] = {"X-Tenant": slug, "Authorization": "Bearer " + token["access_token"]}
 
-    def get(slug):
-        response = client.get("/api/v1/acme/widgets", headers={"X-Tenant": slug})
+    def call(method, url, slug="acme-city", **kwargs):
+        response = client.open(url, method=method, headers=headers[slug], **kwargs)
         return [response.status_code, response.get_json()]
 
-    out["before"] = get("acme-city")
-    with app.app_context():
-        from acme_dangjian import AcmeWidget
+    def enable(on):
+        with app.app_context(), tenant_context(ids["acme-city"]):
+            service.set_enabled("acme", on)
+            db.session.commit()
 
-        for slug in ("acme-city", "other-city"):
-            with tenant_context(ids[slug]):
-                db.session.add(AcmeWidget(name=f"gear of {slug}"))
-                if slug == "acme-city":
-                    service.set_enabled("acme", True)
-                db.session.commit()
-    out["after"] = get("acme-city")
-    out["other"] = get("other-city")
+    def visible():
+        return {
+            "indicator": call("GET", "/api/v1/indicators/acme.widgets")[0],
+            "warnings": [w["org_id"] for w in call("GET", "/api/v1/warnings?rule=acme.no_widgets")[1]],
+            "widgets": call("GET", f"/api/v1/acme/orgs/{branches['B1']}/widgets"),
+        }
+
+    out["before"] = {
+        "indicator": call("GET", "/api/v1/indicators/acme.widgets")[0],
+        "sector": call("POST", "/api/v1/orgs", json={"name": "x", "code": "X", "kind": "committee",
+                                                      "sector": "acme"})[0],
+    }
+    enable(True)
+    with app.app_context(), tenant_context(ids["acme-city"]):
+        root = orgs.create(name="市委", code="R", kind="committee")
+        branches = {code: orgs.create(name=code + "支部", code=code, kind="branch", parent=root,
+                                      sector="acme").id for code in ("B1", "B2")}
+        db.session.commit()
+        root_id = root.id
+    out["added"] = [call("POST", f"/api/v1/acme/orgs/{branches['B1']}/widgets", json={"name": n})[0]
+                    for n in ("gear", "cog")]
+    out["bad_widget"] = call("POST", f"/api/v1/acme/orgs/{branches['B1']}/widgets", json={"name": ""})[0]
+    out["foreign"] = call("GET", f"/api/v1/acme/orgs/{branches['B1']}/widgets", slug="other-city")[0]
+    with app.app_context(), tenant_context(ids["acme-city"]):
+        standards.create_standard("顶点支部标准", [{"indicator": "acme.widgets", "weight": 100}],
+                                  sector="acme", kinds=["branch"])
+        cycle = cycles.open_cycle(name="2026", period="year", year=2026, root_org=orgs.get(root_id))
+        evaluate.run(cycle)
+        out["scores"] = {code: float(db.session.scalar(
+            select(OrgResult.items_total).where(OrgResult.cycle_id == cycle.id,
+                                                OrgResult.org_id == org_id)))
+            for code, org_id in branches.items()}
+        engine.sweep(date.today())
+        db.session.commit()
+    out["enabled"] = visible()
+    enable(False)
+    out["disabled"] = visible()
+    enable(True)
+    out["again"] = visible()
+    out["branches"] = {code: str(org_id) for code, org_id in branches.items()}
     print(json.dumps(out, ensure_ascii=False))
     """
 )
@@ -180,8 +159,10 @@ def _write_package(root: Path) -> Path:
     versions = package / "acme_dangjian" / "migrations" / "versions"
     versions.mkdir(parents=True)
     (package / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
-    (package / "acme_dangjian" / "__init__.py").write_text(MODULE, encoding="utf-8")
-    (versions / "acme_0001.py").write_text(MIGRATION, encoding="utf-8")
+    (package / "acme_dangjian" / "__init__.py").write_text(
+        _documented_file("acme_dangjian/__init__.py"), encoding="utf-8")
+    (versions / "acme_0001.py").write_text(
+        _documented_file("acme_dangjian/migrations/versions/acme_0001.py"), encoding="utf-8")
     return package
 
 
@@ -278,6 +259,14 @@ def test_a_pip_installed_plugin_is_found_migrated_and_served_per_tenant(
     assert "alembic_version" in out["tables"]
     if backend == "postgresql":
         assert out["rls"] == [True, True, 1]  # policy added by the upgrade, not by the plugin
-    assert out["before"][0] == 404
-    assert out["after"] == [200, {"widgets": ["gear of acme-city"], "per_branch": 2}]
-    assert out["other"][0] == 404
+    # not enabled: the indicator does not exist and the sector cannot be used
+    assert out["before"] == {"indicator": 404, "sector": 422}
+    assert out["added"] == [201, 201] and out["bad_widget"] == 422
+    assert out["foreign"] == 404  # the other tenant never enabled it
+    b2 = out["branches"]["B2"]
+    assert out["scores"] == {"B1": 100.0, "B2": 0.0}  # 2 widgets meet the target of 2
+    assert out["enabled"] == {"indicator": 200, "warnings": [b2],
+                              "widgets": [200, {"widgets": ["cog", "gear"], "per_branch": 2}]}
+    assert out["disabled"]["indicator"] == 404 and out["disabled"]["warnings"] == []
+    assert out["disabled"]["widgets"][0] == 404
+    assert out["again"] == out["enabled"]  # nothing was deleted

@@ -109,3 +109,11 @@ def test_each_sector_plugin_offers_its_sector_and_settings():
         assert schema.fields, f"{name} declares no settings"
         for field_name, field in schema.fields.items():
             assert field.metadata.get("description"), f"{name}.{field_name} is undocumented"
+
+
+def test_docs_list_everything_the_sdk_offers():
+    import core.sdk
+
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [name for name in core.sdk.__all__ if f"`{name}`" not in text]
+    assert not missing, f"docs/plugins.md does not mention {missing}"
