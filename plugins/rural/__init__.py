@@ -2,7 +2,7 @@
 
 Village attributes (:mod:`.attributes`), the village's own records — collective income,
 first secretaries and work teams, duty posts, contacts with mobile members (:mod:`.models`,
-:mod:`.service`, :mod:`.api`). Settings in :mod:`.settings`. Each hook delegates to its module.
+:mod:`.service`, :mod:`.api`) — and the indicators and warnings built on them. Settings in :mod:`.settings`. Each hook delegates to its module.
 """
 
 from pathlib import Path
@@ -46,3 +46,17 @@ def dangjian_unit_attributes(sector, unit_type):
     from plugins.rural.attributes import unit_schema
 
     return unit_schema(sector, unit_type)
+
+
+@hookimpl
+def dangjian_indicators():
+    from plugins.rural.indicators import indicators
+
+    return indicators()
+
+
+@hookimpl
+def dangjian_warning_rules():
+    from plugins.rural.warnings import rules
+
+    return rules()
