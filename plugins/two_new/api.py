@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from core.sdk import (
     Blueprint,
+    Member,
     Organization,
     abort,
     db,
@@ -47,20 +48,20 @@ from plugins.two_new.models import (
     TwoNewUnit,
 )
 from plugins.two_new.schemas import (
-    CoverageQuerySchema,
-    CoverageSchema,
-    GroupInputSchema,
-    GroupPatchSchema,
-    GroupQuerySchema,
-    GroupSchema,
-    InstructorInputSchema,
-    InstructorPatchSchema,
-    InstructorQuerySchema,
-    InstructorSchema,
-    UnitInputSchema,
-    UnitPatchSchema,
-    UnitQuerySchema,
-    UnitSchema,
+    TwoNewCoverageQuerySchema,
+    TwoNewCoverageSchema,
+    TwoNewGroupInputSchema,
+    TwoNewGroupPatchSchema,
+    TwoNewGroupQuerySchema,
+    TwoNewGroupSchema,
+    TwoNewInstructorInputSchema,
+    TwoNewInstructorPatchSchema,
+    TwoNewInstructorQuerySchema,
+    TwoNewInstructorSchema,
+    TwoNewUnitInputSchema,
+    TwoNewUnitPatchSchema,
+    TwoNewUnitQuerySchema,
+    TwoNewUnitSchema,
 )
 
 bp = Blueprint("two_new", __name__, description="两新 register: units, instructors, "
@@ -116,7 +117,7 @@ def _unit_select(today: date):
 
 def _present_unit(row, min_full: int, today: date) -> dict:
     unit, org_name, covered_by_name, instructor_name, label = row
-    values = {key: getattr(unit, key) for key in UnitSchema().fields if hasattr(TwoNewUnit, key)}
+    values = {key: getattr(unit, key) for key in TwoNewUnitSchema().fields if hasattr(TwoNewUnit, key)}
     registered = unit.closed_on is None or unit.closed_on > today
     values.update(
         org_name=org_name, covered_by_name=covered_by_name, instructor_name=instructor_name,
@@ -142,8 +143,8 @@ def _unit(unit_id, role: str = "member") -> tuple[TwoNewUnit, Organization]:
 
 @bp.route("/units", methods=["GET"])
 @login_required
-@bp.arguments(UnitQuerySchema, location="query")
-@bp.response(200, UnitSchema(many=True))
+@bp.arguments(TwoNewUnitQuerySchema, location="query")
+@bp.response(200, TwoNewUnitSchema(many=True))
 @bp.paginate(page_size=50, max_page_size=500)
 def list_units(filters, pagination_parameters):
     """Registered units of the organisations the user sees, by name: ``org`` (the
@@ -169,8 +170,8 @@ def list_units(filters, pagination_parameters):
 
 @bp.route("/units", methods=["POST"])
 @login_required
-@bp.arguments(UnitInputSchema)
-@bp.response(201, UnitSchema)
+@bp.arguments(TwoNewUnitInputSchema)
+@bp.response(201, TwoNewUnitSchema)
 def create_unit(data):
     """Register a unit under its supervising organisation (``org_manager`` there). Give
     ``covered_by_org_id`` when it has its own or a joint Party organisation, ``instructor_id``
@@ -183,7 +184,7 @@ def create_unit(data):
 
 @bp.route("/units/<unit_id>", methods=["GET"])
 @login_required
-@bp.response(200, UnitSchema)
+@bp.response(200, TwoNewUnitSchema)
 def get_unit(unit_id):
     """One unit with its coverage."""
     unit, _ = _unit(unit_id)
@@ -192,8 +193,8 @@ def get_unit(unit_id):
 
 @bp.route("/units/<unit_id>", methods=["PATCH"])
 @login_required
-@bp.arguments(UnitPatchSchema)
-@bp.response(200, UnitSchema)
+@bp.arguments(TwoNewUnitPatchSchema)
+@bp.response(200, TwoNewUnitSchema)
 def update_unit(data, unit_id):
     """Correct a unit (new figures after a survey, a new organisation or instructor, its
     closing day); only what is sent changes."""
@@ -216,6 +217,18 @@ def delete_unit(unit_id):
 # -- instructors -------------------------------------------------------------------------------
 
 
+def _visible_member(data: dict) -> None:
+    """An instructor's ``member_id`` must be a member the user sees: anything else is refused
+    as unknown (422), whether it exists or not."""
+    member_id = data.get("member_id")
+    if member_id is None:
+        return
+    org = db.session.scalar(select(Organization).join(Member, Member.org_id == Organization.id)
+                            .where(Member.id == member_id))
+    if org is None or not has_role("member", org):
+        abort(422, "member_id: Unknown member.", {"member_id": ["Unknown member."]})
+
+
 def _in_post_condition(today: date):
     return (TwoNewInstructor.started_on <= today) & or_(
         TwoNewInstructor.ended_on.is_(None), TwoNewInstructor.ended_on > today)
@@ -236,7 +249,7 @@ def _instructor_select():
 
 def _present_instructor(row, today: date) -> dict:
     instructor, org_name, units = row
-    values = {key: getattr(instructor, key) for key in InstructorSchema().fields
+    values = {key: getattr(instructor, key) for key in TwoNewInstructorSchema().fields
               if hasattr(TwoNewInstructor, key)}
     values.update(org_name=org_name, units=units,
                   role_label=INSTRUCTOR_ROLE_LABELS.get(instructor.role, instructor.role),
@@ -257,8 +270,8 @@ def _instructor(instructor_id, role: str = "member") -> tuple[TwoNewInstructor, 
 
 @bp.route("/instructors", methods=["GET"])
 @login_required
-@bp.arguments(InstructorQuerySchema, location="query")
-@bp.response(200, InstructorSchema(many=True))
+@bp.arguments(TwoNewInstructorQuerySchema, location="query")
+@bp.response(200, TwoNewInstructorSchema(many=True))
 @bp.paginate(page_size=50, max_page_size=500)
 def list_instructors(filters, pagination_parameters):
     """Instructors and first secretaries sent by the organisations the user sees: ``org``
@@ -279,12 +292,13 @@ def list_instructors(filters, pagination_parameters):
 
 @bp.route("/instructors", methods=["POST"])
 @login_required
-@bp.arguments(InstructorInputSchema)
-@bp.response(201, InstructorSchema)
+@bp.arguments(TwoNewInstructorInputSchema)
+@bp.response(201, TwoNewInstructorSchema)
 def create_instructor(data):
     """Record a 党建指导员 or 第一书记 sent by ``org_id`` (``org_manager`` there); a register
     member (``member_id``) or a name; assign them to units with the units' ``instructor_id``."""
     org = visible_org(data.pop("org_id"), role="org_manager")
+    _visible_member(data)
     row = service.create_instructor(org, data)
     db.session.commit()
     return _instructor_view(row)
@@ -292,7 +306,7 @@ def create_instructor(data):
 
 @bp.route("/instructors/<instructor_id>", methods=["GET"])
 @login_required
-@bp.response(200, InstructorSchema)
+@bp.response(200, TwoNewInstructorSchema)
 def get_instructor(instructor_id):
     """One instructor, with the number of units naming them."""
     row, _ = _instructor(instructor_id)
@@ -301,12 +315,13 @@ def get_instructor(instructor_id):
 
 @bp.route("/instructors/<instructor_id>", methods=["PATCH"])
 @login_required
-@bp.arguments(InstructorPatchSchema)
-@bp.response(200, InstructorSchema)
+@bp.arguments(TwoNewInstructorPatchSchema)
+@bp.response(200, TwoNewInstructorSchema)
 def update_instructor(data, instructor_id):
     """Correct an instructor's record, or end the stationing (``ended_on``, ``end_reason``);
     then assign a successor to their units."""
     row, _ = _instructor(instructor_id, role="org_manager")
+    _visible_member(data)
     service.update_instructor(row, data)
     db.session.commit()
     return _instructor_view(row)
@@ -338,7 +353,7 @@ def _group_select():
 
 def _present_group(row) -> dict:
     group, org_name, covering_name, status, sector, kind, attributes = row
-    values = {key: getattr(group, key) for key in GroupSchema().fields if hasattr(TwoNewGroup, key)}
+    values = {key: getattr(group, key) for key in TwoNewGroupSchema().fields if hasattr(TwoNewGroup, key)}
     values.update(org_name=org_name, covering_name=covering_name,
                   kind_label=GROUP_KIND_LABELS.get(group.kind, group.kind),
                   covered=coverage.group_covered(group.kind, status, sector, kind, attributes))
@@ -357,8 +372,8 @@ def _group(group_id, role: str = "member") -> tuple[TwoNewGroup, Organization]:
 
 @bp.route("/groups", methods=["GET"])
 @login_required
-@bp.arguments(GroupQuerySchema, location="query")
-@bp.response(200, GroupSchema(many=True))
+@bp.arguments(TwoNewGroupQuerySchema, location="query")
+@bp.response(200, TwoNewGroupSchema(many=True))
 @bp.paginate(page_size=50, max_page_size=500)
 def list_groups(filters, pagination_parameters):
     """New-employment groups of the organisations the user sees: ``org`` (with its
@@ -381,8 +396,8 @@ def list_groups(filters, pagination_parameters):
 
 @bp.route("/groups", methods=["POST"])
 @login_required
-@bp.arguments(GroupInputSchema)
-@bp.response(201, GroupSchema)
+@bp.arguments(TwoNewGroupInputSchema)
+@bp.response(201, TwoNewGroupSchema)
 def create_group(data):
     """Register a new-employment group (``org_manager`` on ``org_id``); ``covering_org_id``
     is the comprehensive committee (综合党委) covering it."""
@@ -394,7 +409,7 @@ def create_group(data):
 
 @bp.route("/groups/<group_id>", methods=["GET"])
 @login_required
-@bp.response(200, GroupSchema)
+@bp.response(200, TwoNewGroupSchema)
 def get_group(group_id):
     """One new-employment group."""
     group, _ = _group(group_id)
@@ -403,8 +418,8 @@ def get_group(group_id):
 
 @bp.route("/groups/<group_id>", methods=["PATCH"])
 @login_required
-@bp.arguments(GroupPatchSchema)
-@bp.response(200, GroupSchema)
+@bp.arguments(TwoNewGroupPatchSchema)
+@bp.response(200, TwoNewGroupSchema)
 def update_group(data, group_id):
     """Correct a group (new figures, a covering committee); only what is sent changes."""
     group, org = _group(group_id, role="org_manager")
@@ -428,8 +443,8 @@ def delete_group(group_id):
 
 @bp.route("/coverage", methods=["GET"])
 @login_required
-@bp.arguments(CoverageQuerySchema, location="query")
-@bp.response(200, CoverageSchema)
+@bp.arguments(TwoNewCoverageQuerySchema, location="query")
+@bp.response(200, TwoNewCoverageSchema)
 def get_coverage(filters):
     """两个覆盖 of ``org``'s subtree today: units by coverage, the organisation coverage rate
     (units with members covered as 应建尽建 asks), the work coverage rate (units covered by

@@ -16,7 +16,7 @@ _notes = validate.Length(max=5000)
 # -- units -----------------------------------------------------------------------------------
 
 
-class UnitInputSchema(Schema):
+class TwoNewUnitInputSchema(Schema):
     org_id = fields.UUID(required=True, metadata={"description": "the supervising organisation"})
     name = fields.Str(required=True, validate=_name)
     credit_code = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=30),
@@ -37,7 +37,7 @@ class UnitInputSchema(Schema):
     notes = fields.Str(load_default=None, allow_none=True, validate=_notes)
 
 
-class UnitPatchSchema(Schema):
+class TwoNewUnitPatchSchema(Schema):
     """Only what is sent changes."""
 
     name = fields.Str(validate=_name)
@@ -54,7 +54,7 @@ class UnitPatchSchema(Schema):
     notes = fields.Str(allow_none=True, validate=_notes)
 
 
-class UnitQuerySchema(Schema):
+class TwoNewUnitQuerySchema(Schema):
     org = fields.UUID(load_default=None, metadata={"description": "the supervising organisation and its subtree"})
     kind = fields.Str(load_default=None, validate=validate.OneOf(UNIT_KINDS))
     coverage = fields.Str(load_default=None, validate=validate.OneOf(COVERAGES))
@@ -63,7 +63,7 @@ class UnitQuerySchema(Schema):
     include_closed = fields.Bool(load_default=False)
 
 
-class UnitSchema(Schema):
+class TwoNewUnitSchema(Schema):
     id = fields.UUID()
     org_id = fields.UUID()
     org_name = fields.Str()
@@ -92,7 +92,7 @@ class UnitSchema(Schema):
 # -- instructors -------------------------------------------------------------------------------
 
 
-class InstructorInputSchema(Schema):
+class TwoNewInstructorInputSchema(Schema):
     org_id = fields.UUID(required=True, metadata={"description": "the organisation sending them"})
     person_name = fields.Str(load_default=None, allow_none=True, validate=_short,
                              metadata={"description": "default: the member's name"})
@@ -106,7 +106,7 @@ class InstructorInputSchema(Schema):
     end_reason = fields.Str(load_default=None, allow_none=True, validate=_notes)
 
 
-class InstructorPatchSchema(Schema):
+class TwoNewInstructorPatchSchema(Schema):
     person_name = fields.Str(validate=_short)
     member_id = fields.UUID(allow_none=True)
     role = fields.Str(validate=validate.OneOf(INSTRUCTOR_ROLES))
@@ -117,13 +117,13 @@ class InstructorPatchSchema(Schema):
     end_reason = fields.Str(allow_none=True, validate=_notes)
 
 
-class InstructorQuerySchema(Schema):
+class TwoNewInstructorQuerySchema(Schema):
     org = fields.UUID(load_default=None, metadata={"description": "the organisation and its subtree"})
     role = fields.Str(load_default=None, validate=validate.OneOf(INSTRUCTOR_ROLES))
     in_post = fields.Bool(load_default=None, metadata={"description": "in post today"})
 
 
-class InstructorSchema(Schema):
+class TwoNewInstructorSchema(Schema):
     id = fields.UUID()
     org_id = fields.UUID()
     org_name = fields.Str()
@@ -144,7 +144,7 @@ class InstructorSchema(Schema):
 # -- groups ------------------------------------------------------------------------------------
 
 
-class GroupInputSchema(Schema):
+class TwoNewGroupInputSchema(Schema):
     org_id = fields.UUID(required=True, metadata={"description": "the supervising organisation"})
     kind = fields.Str(required=True, validate=validate.OneOf(GROUP_KINDS))
     name = fields.Str(required=True, validate=_name, metadata={"description": "platform or company"})
@@ -156,7 +156,7 @@ class GroupInputSchema(Schema):
     notes = fields.Str(load_default=None, allow_none=True, validate=_notes)
 
 
-class GroupPatchSchema(Schema):
+class TwoNewGroupPatchSchema(Schema):
     kind = fields.Str(validate=validate.OneOf(GROUP_KINDS))
     name = fields.Str(validate=_name)
     workers = fields.Int(validate=_count)
@@ -166,13 +166,13 @@ class GroupPatchSchema(Schema):
     notes = fields.Str(allow_none=True, validate=_notes)
 
 
-class GroupQuerySchema(Schema):
+class TwoNewGroupQuerySchema(Schema):
     org = fields.UUID(load_default=None, metadata={"description": "the organisation and its subtree"})
     kind = fields.Str(load_default=None, validate=validate.OneOf(GROUP_KINDS))
     covered = fields.Bool(load_default=None)
 
 
-class GroupSchema(Schema):
+class TwoNewGroupSchema(Schema):
     id = fields.UUID()
     org_id = fields.UUID()
     org_name = fields.Str()
@@ -192,11 +192,11 @@ class GroupSchema(Schema):
 # -- coverage ----------------------------------------------------------------------------------
 
 
-class CoverageQuerySchema(Schema):
+class TwoNewCoverageQuerySchema(Schema):
     org = fields.UUID(required=True, metadata={"description": "the organisation and its subtree"})
 
 
-class NamedUnitSchema(Schema):
+class TwoNewNamedUnitSchema(Schema):
     id = fields.UUID()
     name = fields.Str()
     party_members = fields.Int()
@@ -204,7 +204,7 @@ class NamedUnitSchema(Schema):
     coverage = fields.Str()
 
 
-class CoverageSchema(Schema):
+class TwoNewCoverageSchema(Schema):
     org_id = fields.UUID()
     as_of = fields.Date()
     units = fields.Int()
@@ -214,8 +214,8 @@ class CoverageSchema(Schema):
     organisation_coverage_rate = fields.Float(allow_none=True, metadata={"description": "%"})
     work_covered = fields.Int()
     work_coverage_rate = fields.Float(allow_none=True, metadata={"description": "%"})
-    should_form = fields.List(fields.Nested(NamedUnitSchema), metadata={"description": "应建尽建"})
-    uncovered = fields.List(fields.Nested(NamedUnitSchema))
+    should_form = fields.List(fields.Nested(TwoNewNamedUnitSchema), metadata={"description": "应建尽建"})
+    uncovered = fields.List(fields.Nested(TwoNewNamedUnitSchema))
     groups = fields.Int()
     groups_covered = fields.Int()
     group_workers = fields.Int()

@@ -15,7 +15,8 @@ nothing (every check runs before the first change).
 * The 统一社会信用代码 is checked (:mod:`plugins.two_new.codes`) and unique in the tenant (409).
 
 Referenced ids that are unknown, another tenant's or outside the subtree are refused alike
-(422 naming the field), so nothing is revealed about them.
+(422 naming the field), so nothing is revealed about them (the API also refuses an
+instructor's ``member_id`` the user cannot see, the same way).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from core.sdk import MEMBER_ACTIVE_STATUSES, ApiError, Member, Organization, db, has_role
+from core.sdk import MEMBER_ACTIVE_STATUSES, ApiError, Member, Organization, db
 from plugins.two_new import codes
 from plugins.two_new.attributes import SECTOR
 from plugins.two_new.models import (
@@ -194,8 +195,7 @@ def _check_instructor_values(values: dict, changed: set[str]) -> None:
         _refuse("role", f"Must be one of {', '.join(INSTRUCTOR_ROLES)}.")
     if "member_id" in changed and values.get("member_id") is not None:
         member = db.session.scalar(select(Member).where(Member.id == values["member_id"]))
-        org = _org(member.org_id) if member is not None else None
-        if org is None or not has_role("member", org):
+        if member is None:
             _refuse("member_id", "Unknown member.")
         if member.status not in MEMBER_ACTIVE_STATUSES:
             _refuse("member_id", f"The member's status is {member.status}.")
