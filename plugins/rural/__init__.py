@@ -2,7 +2,8 @@
 
 Village attributes (:mod:`.attributes`), the village's own records — collective income,
 first secretaries and work teams, duty posts, contacts with mobile members (:mod:`.models`,
-:mod:`.service`, :mod:`.api`) — and the indicators and warnings built on them. Settings in :mod:`.settings`. Each hook delegates to its module.
+:mod:`.service`, :mod:`.api`) — and the indicators, warnings, point rules, default standard
+and demo data built on them. Settings in :mod:`.settings`. Each hook delegates to its module.
 """
 
 from pathlib import Path
@@ -60,3 +61,24 @@ def dangjian_warning_rules():
     from plugins.rural.warnings import rules
 
     return rules()
+
+
+@hookimpl
+def dangjian_point_rules():
+    from plugins.rural.point_rules import point_rules
+
+    return point_rules()
+
+
+@hookimpl
+def dangjian_standards():
+    from plugins.rural.standards import templates
+
+    return templates()
+
+
+@hookimpl
+def dangjian_demo_data(today):
+    from plugins.rural.demo import demo_data
+
+    return demo_data(today)
