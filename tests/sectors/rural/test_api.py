@@ -256,3 +256,20 @@ def test_another_tenants_ids_are_unknown(client, tenant, tenant_b, in_tenant, vi
     assert client.post(f"{API}/incomes", headers=other,
                        json=_income(villages["A"], year=LAST_YEAR - 1)).status_code == 404
     assert _count(in_tenant, tenant, CollectiveIncome) == 1
+
+
+def test_catalogues_show_defaults_taken_from_the_settings(client, tenant, in_tenant, villages, login):
+    with in_tenant(tenant):
+        plugin_settings.set_overrides("rural", {"collective_income_target_wan": 8,
+                                                "no_recruit_years_warning": 2})
+        db.session.commit()
+    admin = login()
+    response = client.get("/api/v1/indicators/rural.collective_income", headers=admin)
+    assert response.status_code == 200, response.get_json()
+    described = response.get_json()
+    assert described["params"]["target"] == 8
+    assert {f["name"]: f["default"] for f in described["param_fields"]}["target"] == 8
+    rules = {r["key"]: r for r in client.get("/api/v1/warnings/rules", headers=admin).get_json()}
+    assert rules["rural.no_recruitment"]["params"]["years"] == 2
+    assert rules["rural.collective_income_low"]["params"]["target"] == 8
+    assert rules["rural.mobile_not_contacted"]["params"]["days"] == 90
