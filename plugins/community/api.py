@@ -48,23 +48,23 @@ from plugins.community.models import (
     Service,
 )
 from plugins.community.schemas import (
-    CompanyInputSchema,
-    CompanyPatchSchema,
-    CompanyQuerySchema,
-    CompanySchema,
-    GridInputSchema,
-    GridPatchSchema,
-    GridQuerySchema,
-    GridSchema,
-    OverviewQuerySchema,
-    OverviewSchema,
-    RegistrationInputSchema,
-    RegistrationPatchSchema,
-    RegistrationQuerySchema,
-    RegistrationSchema,
-    ServiceInputSchema,
-    ServiceQuerySchema,
-    ServiceSchema,
+    CommunityCompanyInputSchema,
+    CommunityCompanyPatchSchema,
+    CommunityCompanyQuerySchema,
+    CommunityCompanySchema,
+    CommunityGridInputSchema,
+    CommunityGridPatchSchema,
+    CommunityGridQuerySchema,
+    CommunityGridSchema,
+    CommunityOverviewQuerySchema,
+    CommunityOverviewSchema,
+    CommunityRegistrationInputSchema,
+    CommunityRegistrationPatchSchema,
+    CommunityRegistrationQuerySchema,
+    CommunityRegistrationSchema,
+    CommunityServiceInputSchema,
+    CommunityServiceQuerySchema,
+    CommunityServiceSchema,
 )
 
 bp = Blueprint("community", __name__,
@@ -137,8 +137,8 @@ def _grid_of_id(grid_id):
 
 @bp.route("/grids", methods=["GET"])
 @login_required
-@bp.arguments(GridQuerySchema, location="query")
-@bp.response(200, GridSchema(many=True))
+@bp.arguments(CommunityGridQuerySchema, location="query")
+@bp.response(200, CommunityGridSchema(many=True))
 @bp.paginate(**PAGE)
 def list_grids(filters, pagination_parameters):
     """Grids (网格) of the communities the user sees, by community and name: ``org_id``,
@@ -154,8 +154,8 @@ def list_grids(filters, pagination_parameters):
 
 @bp.route("/grids", methods=["POST"])
 @login_required
-@bp.arguments(GridInputSchema)
-@bp.response(201, GridSchema)
+@bp.arguments(CommunityGridInputSchema)
+@bp.response(201, CommunityGridSchema)
 def create_grid(data):
     """Record a grid of a community; ``branch_org_id`` is the branch or Party group of the
     community that covers it (网格党支部 / 党小组)."""
@@ -167,7 +167,7 @@ def create_grid(data):
 
 @bp.route("/grids/<grid_id>", methods=["GET"])
 @login_required
-@bp.response(200, GridSchema)
+@bp.response(200, CommunityGridSchema)
 def get_grid(grid_id):
     """One grid."""
     row, org, branch = _grid_of_id(grid_id)
@@ -176,8 +176,8 @@ def get_grid(grid_id):
 
 @bp.route("/grids/<grid_id>", methods=["PATCH"])
 @login_required
-@bp.arguments(GridPatchSchema)
-@bp.response(200, GridSchema)
+@bp.arguments(CommunityGridPatchSchema)
+@bp.response(200, CommunityGridSchema)
 def update_grid(data, grid_id):
     """Change a grid: its branch, households, grid worker; ``ended_on`` when it is merged or
     abolished."""
@@ -215,8 +215,8 @@ def _company(row: PropertyCompany, org_name: str) -> dict:
 
 @bp.route("/property-companies", methods=["GET"])
 @login_required
-@bp.arguments(CompanyQuerySchema, location="query")
-@bp.response(200, CompanySchema(many=True))
+@bp.arguments(CommunityCompanyQuerySchema, location="query")
+@bp.response(200, CommunityCompanySchema(many=True))
 @bp.paginate(**PAGE)
 def list_companies(filters, pagination_parameters):
     """Property companies (物业企业) serving the communities the user sees: ``org_id``,
@@ -231,8 +231,8 @@ def list_companies(filters, pagination_parameters):
 
 @bp.route("/property-companies", methods=["POST"])
 @login_required
-@bp.arguments(CompanyInputSchema)
-@bp.response(201, CompanySchema)
+@bp.arguments(CommunityCompanyInputSchema)
+@bp.response(201, CommunityCompanySchema)
 def create_company(data):
     """Record a property company serving a community, with its Party organisation and its
     joint-building agreement (红色物业). Needs ``org_manager`` on the community."""
@@ -244,7 +244,7 @@ def create_company(data):
 
 @bp.route("/property-companies/<company_id>", methods=["GET"])
 @login_required
-@bp.response(200, CompanySchema)
+@bp.response(200, CommunityCompanySchema)
 def get_company(company_id):
     """One property company."""
     row, org = _record(PropertyCompany, company_id, "property company")
@@ -253,8 +253,8 @@ def get_company(company_id):
 
 @bp.route("/property-companies/<company_id>", methods=["PATCH"])
 @login_required
-@bp.arguments(CompanyPatchSchema)
-@bp.response(200, CompanySchema)
+@bp.arguments(CommunityCompanyPatchSchema)
+@bp.response(200, CommunityCompanySchema)
 def update_company(data, company_id):
     """Change a company: a renewed agreement, a Party organisation formed, ``left_on`` when
     it stops serving the community."""
@@ -317,8 +317,8 @@ def _registration_row(registration: Registration, org: Organization):
 
 @bp.route("/registrations", methods=["GET"])
 @login_required
-@bp.arguments(RegistrationQuerySchema, location="query")
-@bp.response(200, RegistrationSchema(many=True))
+@bp.arguments(CommunityRegistrationQuerySchema, location="query")
+@bp.response(200, CommunityRegistrationSchema(many=True))
 @bp.paginate(**PAGE)
 def list_registrations(filters, pagination_parameters):
     """People registered with the communities the user sees (双报到), latest first:
@@ -341,8 +341,8 @@ def list_registrations(filters, pagination_parameters):
 
 @bp.route("/registrations", methods=["POST"])
 @login_required
-@bp.arguments(RegistrationInputSchema)
-@bp.response(201, RegistrationSchema)
+@bp.arguments(CommunityRegistrationInputSchema)
+@bp.response(201, CommunityRegistrationSchema)
 def create_registration(data):
     """Register someone with a community (双报到): ``member_id`` for an in-service member of
     another organisation of the register (one open registration per member), or
@@ -355,7 +355,7 @@ def create_registration(data):
 
 @bp.route("/registrations/<registration_id>", methods=["GET"])
 @login_required
-@bp.response(200, RegistrationSchema)
+@bp.response(200, CommunityRegistrationSchema)
 def get_registration(registration_id):
     """One registration, with this year's services."""
     row, org = _record(Registration, registration_id, "registration")
@@ -364,8 +364,8 @@ def get_registration(registration_id):
 
 @bp.route("/registrations/<registration_id>", methods=["PATCH"])
 @login_required
-@bp.arguments(RegistrationPatchSchema)
-@bp.response(200, RegistrationSchema)
+@bp.arguments(CommunityRegistrationPatchSchema)
+@bp.response(200, CommunityRegistrationSchema)
 def update_registration(data, registration_id):
     """Change a registration: its grid, work unit; ``ended_on`` when the member moves away or
     stops serving (never before a recorded service)."""
@@ -399,8 +399,8 @@ def _service(row: Service) -> dict:
 
 @bp.route("/registrations/<registration_id>/services", methods=["GET"])
 @login_required
-@bp.arguments(ServiceQuerySchema, location="query")
-@bp.response(200, ServiceSchema(many=True))
+@bp.arguments(CommunityServiceQuerySchema, location="query")
+@bp.response(200, CommunityServiceSchema(many=True))
 def list_services(filters, registration_id):
     """The services of a registration, latest first (``year`` to limit them)."""
     row, _ = _record(Registration, registration_id, "registration")
@@ -413,8 +413,8 @@ def list_services(filters, registration_id):
 
 @bp.route("/registrations/<registration_id>/services", methods=["POST"])
 @login_required
-@bp.arguments(ServiceInputSchema)
-@bp.response(201, ServiceSchema)
+@bp.arguments(CommunityServiceInputSchema)
+@bp.response(201, CommunityServiceSchema)
 def create_service(data, registration_id):
     """Record a service the registered person did for the community (the member's points
     are collected from it: ``community.service``)."""
@@ -451,8 +451,8 @@ def _number(value):
 
 @bp.route("/overview", methods=["GET"])
 @login_required
-@bp.arguments(OverviewQuerySchema, location="query")
-@bp.response(200, OverviewSchema)
+@bp.arguments(CommunityOverviewQuerySchema, location="query")
+@bp.response(200, CommunityOverviewSchema)
 def overview(filters):
     """A community's (or a street's) figures and the sector's indicators for a year, with
     their default targets: what the star rating will read."""

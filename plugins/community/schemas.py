@@ -27,25 +27,25 @@ class _Scope(Schema):
     subtree_of = fields.UUID(load_default=None, metadata={"description": "records of this organisation's subtree"})
 
 
-class GridQuerySchema(_Scope):
+class CommunityGridQuerySchema(_Scope):
     include_ended = fields.Bool(load_default=False, metadata={"description": "also grids that ended"})
 
 
-class CompanyQuerySchema(_Scope):
+class CommunityCompanyQuerySchema(_Scope):
     include_left = fields.Bool(load_default=False, metadata={"description": "also companies that left"})
 
 
-class RegistrationQuerySchema(_Scope):
+class CommunityRegistrationQuerySchema(_Scope):
     state = fields.Str(load_default="current", validate=validate.OneOf(("current", "ended", "all")))
     member_id = fields.UUID(load_default=None)
     grid_id = fields.UUID(load_default=None)
 
 
-class ServiceQuerySchema(Schema):
+class CommunityServiceQuerySchema(Schema):
     year = fields.Int(load_default=None, validate=validate.Range(min=2000, max=2100))
 
 
-class OverviewQuerySchema(Schema):
+class CommunityOverviewQuerySchema(Schema):
     org_id = fields.UUID(required=True, metadata={"description": "a community or street organisation"})
     year = fields.Int(load_default=None, validate=validate.Range(min=2000, max=2100),
                       metadata={"description": "the year measured (default: this year, up to today)"})
@@ -54,7 +54,7 @@ class OverviewQuerySchema(Schema):
 # -- grids ---------------------------------------------------------------------------------------
 
 
-class GridInputSchema(Schema):
+class CommunityGridInputSchema(Schema):
     org_id = fields.UUID(required=True, metadata={"description": "the community organisation"})
     name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     code = _opt(validate=validate.Length(max=50))
@@ -65,7 +65,7 @@ class GridInputSchema(Schema):
     note = _text
 
 
-class GridPatchSchema(Schema):
+class CommunityGridPatchSchema(Schema):
     name = fields.Str(validate=validate.Length(min=1, max=100))
     code = fields.Str(allow_none=True, validate=validate.Length(max=50))
     households = fields.Int(allow_none=True, validate=_count)
@@ -75,7 +75,7 @@ class GridPatchSchema(Schema):
     note = fields.Str(allow_none=True, validate=validate.Length(max=5000))
 
 
-class GridSchema(Schema):
+class CommunityGridSchema(Schema):
     id = fields.UUID()
     org_id = fields.UUID()
     org_name = fields.Str(allow_none=True)
@@ -95,7 +95,7 @@ class GridSchema(Schema):
 # -- property companies --------------------------------------------------------------------------
 
 
-class CompanyInputSchema(Schema):
+class CommunityCompanyInputSchema(Schema):
     org_id = fields.UUID(required=True, metadata={"description": "the community organisation"})
     name = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     credit_code = _opt(validate=validate.Length(max=30), metadata={"description": "统一社会信用代码"})
@@ -109,7 +109,7 @@ class CompanyInputSchema(Schema):
     note = _text
 
 
-class CompanyPatchSchema(Schema):
+class CommunityCompanyPatchSchema(Schema):
     name = fields.Str(validate=validate.Length(min=1, max=200))
     credit_code = fields.Str(allow_none=True, validate=validate.Length(max=30))
     compounds_served = fields.Int(allow_none=True, validate=validate.Range(min=0, max=10_000))
@@ -122,7 +122,7 @@ class CompanyPatchSchema(Schema):
     note = fields.Str(allow_none=True, validate=validate.Length(max=5000))
 
 
-class CompanySchema(Schema):
+class CommunityCompanySchema(Schema):
     id = fields.UUID()
     org_id = fields.UUID()
     org_name = fields.Str(allow_none=True)
@@ -145,7 +145,7 @@ class CompanySchema(Schema):
 # -- registrations and services ------------------------------------------------------------------
 
 
-class RegistrationInputSchema(Schema):
+class CommunityRegistrationInputSchema(Schema):
     org_id = fields.UUID(required=True, metadata={"description": "the community organisation"})
     member_id = _opt(fields.UUID, metadata={"description": "a member of another organisation"})
     person_name = _opt(validate=_name, metadata={"description": "someone outside the register"})
@@ -158,7 +158,7 @@ class RegistrationInputSchema(Schema):
     note = _text
 
 
-class RegistrationPatchSchema(Schema):
+class CommunityRegistrationPatchSchema(Schema):
     work_unit = fields.Str(allow_none=True, validate=validate.Length(min=1, max=200))
     grid_id = fields.UUID(allow_none=True)
     registered_on = fields.Date()
@@ -167,7 +167,7 @@ class RegistrationPatchSchema(Schema):
     note = fields.Str(allow_none=True, validate=validate.Length(max=5000))
 
 
-class RegistrationSchema(Schema):
+class CommunityRegistrationSchema(Schema):
     id = fields.UUID()
     org_id = fields.UUID()
     org_name = fields.Str(allow_none=True)
@@ -186,7 +186,7 @@ class RegistrationSchema(Schema):
     updated_at = UtcDateTime()
 
 
-class ServiceInputSchema(Schema):
+class CommunityServiceInputSchema(Schema):
     served_on = fields.Date(required=True)
     hours = _opt(fields.Decimal, places=1, as_string=False,
                  validate=validate.Range(min=0, max=24, min_inclusive=False))
@@ -195,7 +195,7 @@ class ServiceInputSchema(Schema):
     note = _text
 
 
-class ServiceSchema(Schema):
+class CommunityServiceSchema(Schema):
     id = fields.UUID()
     registration_id = fields.UUID()
     org_id = fields.UUID()
@@ -211,7 +211,7 @@ class ServiceSchema(Schema):
 # -- overview ------------------------------------------------------------------------------------
 
 
-class OverviewItemSchema(Schema):
+class CommunityOverviewItemSchema(Schema):
     indicator = fields.Str()
     name = fields.Str()
     value = fields.Float(allow_none=True)
@@ -222,7 +222,7 @@ class OverviewItemSchema(Schema):
     evidence = fields.Dict()
 
 
-class OverviewSchema(Schema):
+class CommunityOverviewSchema(Schema):
     org_id = fields.UUID()
     org_name = fields.Str()
     year = fields.Int()
@@ -230,4 +230,4 @@ class OverviewSchema(Schema):
     end = fields.Date()
     attributes = fields.Dict(metadata={"description": "the community figures counted (summed for a street)"})
     communities = fields.Int()
-    items = fields.List(fields.Nested(OverviewItemSchema))
+    items = fields.List(fields.Nested(CommunityOverviewItemSchema))
