@@ -229,7 +229,7 @@ def indicators() -> list[Indicator]:
             max_points=6, measure=measure_joint_size, params=JointSizeParams, sectors=sector,
             kinds=BRANCH_KINDS, unit="个", reads="两新组织名录、党组织服务单位",
             description="一个（联合）党支部覆盖的单位一般不超过规定数量，每超出一个扣分。",
-            explain="覆盖单位 {units} 个（上限 {max_units} 个），超出 {value} 个：{names}",
+            explain="覆盖单位 {units} 个（{names}），上限 {max_units} 个，超出 {value} 个",
         ),
         Indicator(
             key="two_new.role_played", name="党组织作用发挥", scoring="manual", max_points=8,
