@@ -13,8 +13,10 @@ Organisation coverage (党的组织覆盖) is ``own`` or ``joint``; work coverag
 any of the first three. 应建尽建: a unit with ``branch_min_full_members`` (3) full members or
 more should have its *own* organisation; one with fewer members may be covered jointly.
 
-A unit counts from its registration until ``closed_on``. Every function here is one query
-(plus the Python that classifies its rows), whatever the number of organisations or units.
+The label is one SQL ``CASE`` (:func:`coverage_case`), so the API filters and pages on it
+and the checks read it. A unit counts from its registration until ``closed_on``. Every
+reader here is one or two queries, whatever the number of organisations or units
+(:func:`summary` three).
 """
 
 from __future__ import annotations
@@ -80,28 +82,20 @@ def registered_on(as_of: date):
     return or_(TwoNewUnit.closed_on.is_(None), TwoNewUnit.closed_on > as_of)
 
 
-def joined(stmt, as_of: date):
-    """``stmt`` (selecting from ``TwoNewUnit``) outer-joined to the covering organisation
-    and the instructor, with the coverage label added as the last column."""
+def _unit_select(as_of: date):
+    """The registered units with what :class:`UnitCoverage` reads, the coverage label last."""
     covering = aliased(Organization)
     return (
-        stmt.outerjoin(covering, covering.id == TwoNewUnit.covered_by_org_id)
-        .outerjoin(TwoNewInstructor, TwoNewInstructor.id == TwoNewUnit.instructor_id)
-        .add_columns(coverage_case(covering, as_of).label("coverage"))
-    ), covering
-
-
-def _unit_select(as_of: date):
-    stmt, _ = joined(
         select(TwoNewUnit.id, TwoNewUnit.org_id, TwoNewUnit.name, TwoNewUnit.credit_code,
                TwoNewUnit.party_members, TwoNewUnit.full_members,
                TwoNewUnit.covered_by_org_id, TwoNewUnit.instructor_id,
-               TwoNewInstructor.person_name, TwoNewInstructor.ended_on)
+               TwoNewInstructor.person_name, TwoNewInstructor.ended_on,
+               coverage_case(covering, as_of).label("coverage"))
         .select_from(TwoNewUnit)
-        .where(registered_on(as_of)),
-        as_of,
+        .outerjoin(covering, covering.id == TwoNewUnit.covered_by_org_id)
+        .outerjoin(TwoNewInstructor, TwoNewInstructor.id == TwoNewUnit.instructor_id)
+        .where(registered_on(as_of))
     )
-    return stmt
 
 
 def _coverage(row) -> UnitCoverage:

@@ -68,18 +68,20 @@ def test_work_coverage_counts_instructors_in_post(area, in_tenant, tenant, unit,
         unit(name="丁公司")
         unit(name="戊公司", closed_on=TODAY - timedelta(days=1))  # closed: out of the counts
         wang.ended_on = TODAY - timedelta(days=10)
-        unit("OT", name="己公司", covered_by_org_id=None, instructor_id=None, party_members=0,
-             kind="social_organisation")
+        unit("QX", name="区企业", covered_by_org_id=area["QB"])
+        unit("OT", name="己公司", kind="social_organisation")
         db.session.flush()
-        found = measure("two_new.work_coverage", [area["LX"], area["OT"], area["QX"]], START, END)
-        assert area["QX"] not in found
-        assert found[area["OT"]].value == 0
-        lx = found[area["LX"]]
-        assert (lx.value, lx.evidence["units"], lx.evidence["covered"]) == (50.0, 4, 2)
-        assert score_of("two_new.work_coverage", lx, weight=10).points == Decimal("5.00")
+        found = measure("two_new.work_coverage", [area["LX"], area["QX"], area["OT"], area["XB"]],
+                        START, END)
+        assert area["XB"] not in found  # keeps no register: no data
+        assert found[area["QX"]].value == 100.0
+        assert score_of("two_new.work_coverage", found[area["OT"]], weight=10).points == 0
+        lx = found[area["LX"]]  # 区企业 below counts too
+        assert (lx.value, lx.evidence["units"], lx.evidence["covered"]) == (60.0, 5, 3)
+        assert score_of("two_new.work_coverage", lx, weight=10).points == Decimal("6.00")
         # measured as of a day when 王 was still in post (丙 counts) and 戊 not yet closed
         earlier = measure("two_new.work_coverage", [area["LX"]], START, TODAY - timedelta(days=20))
-        assert (earlier[area["LX"]].value, earlier[area["LX"]].evidence["units"]) == (60.0, 5)
+        assert (earlier[area["LX"]].value, earlier[area["LX"]].evidence["units"]) == (round(400 / 6, 2), 6)
 
 
 def test_group_coverage(area, in_tenant, tenant, group, measure, score_of):
