@@ -173,7 +173,7 @@ def measure_staffing(ctx) -> dict:
         evidence = {
             "staff": figures.staff if figures.known else NONE, "full_time": figures.full_time,
             "part_time": figures.part_time, "required": figures.required if figures.known else "—",
-            "head": figures.head or NONE, "ratio": ratio, "min_organ_size": size,
+            "head": figures.head or NONE, "ratio": f"{ratio:g}", "min_organ_size": size,
             "source": _whose(found, org_id, source),
         }
         if not figures.known:

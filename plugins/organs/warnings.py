@@ -108,7 +108,7 @@ def check_staff(ctx: RuleContext) -> list[Finding]:
         if figures.known and not figures.ratio_met:
             findings.append(Finding(org_id=row.id, figures={
                 "organ": _organ_name(row), "staff": figures.staff, "full_time": figures.full_time,
-                "part_time": figures.part_time, "required": figures.required, "ratio": ratio}))
+                "part_time": figures.part_time, "required": figures.required, "ratio": f"{ratio:g}"}))
     return findings
 
 
