@@ -61,3 +61,10 @@ def test_the_default_standard_is_valid_and_copyable(community_city, in_tenant):
         # the staffing target came from the settings when copied
         staffing = next(i for i in version.items if i["indicator"] == "community.worker_staffing")
         assert float(staffing["params"]["target"]) == 18
+
+
+def test_the_standard_checks_outside_any_tenant(app_ctx):
+    """Parameters defaulting from the settings fall back to the plugin's defaults when no
+    city is in context (core checks every installed template that way)."""
+    template = registry.all_templates()[COMMUNITY_STANDARD].item
+    assert standards.check_template(template) == []
