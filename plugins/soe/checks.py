@@ -5,7 +5,8 @@ names.
 * :func:`reviewed_in_time` — was a decided matter studied by the Party committee first
   (前置研究讨论), at least ``min_days`` days before the decision?
 * :func:`appointment_items` — the cross-appointment checklist (双向进入、交叉任职) of one
-  enterprise from its current posts: 书记、董事长一肩挑 (with a board, when expected), Party
+  enterprise from its current posts, person by person (one person may hold them in several
+  rows): 书记、董事长一肩挑 (with a board, when expected), Party
   committee members on the board or in management, a full-time deputy secretary (from the
   headcount set). Items that do not apply are left out.
 * :func:`charter_items` — the charter checklist (党建入章).
@@ -51,26 +52,44 @@ def review_problem(reviewed_on: date | None, decided_on: date | None, min_days: 
     return f"党委研究距决策不足 {min_days} 天"
 
 
-def appointment_items(attributes: Mapping | None, posts: Iterable[tuple[str | None, str | None]],
+def _people(posts: Iterable[tuple]) -> dict:
+    """``{person: (party posts, business posts)}``: one person may hold their posts in
+    several rows (a secretary who became chairman later)."""
+    people: dict = {}
+    for person, party_post, business_post in posts:
+        party, business = people.setdefault(person, (set(), set()))
+        if party_post is not None:
+            party.add(party_post)
+        if business_post is not None:
+            business.add(business_post)
+    return people
+
+
+def cross_count(posts: Iterable[tuple]) -> int:
+    """People on the Party committee, other than the secretary, who sit on the board or in
+    management. ``posts``: current ``(person, party_post, business_post)`` rows."""
+    return sum(1 for party, business in _people(posts).values()
+               if party and "secretary" not in party and business & set(SEAT_POSTS))
+
+
+def appointment_items(attributes: Mapping | None, posts: Iterable[tuple],
                       params: Mapping) -> dict[str, bool]:
-    """The checklist from the enterprise's attributes and its current ``(party_post,
-    business_post)`` pairs (one per person and period). ``params``: ``secretary_chairman``
-    (bool), ``full_time_deputy_from_employees`` (int), ``min_cross_members`` (int)."""
+    """The checklist from the enterprise's attributes and its current ``(person, party_post,
+    business_post)`` rows (``person``: the member id, else the name). ``params``:
+    ``secretary_chairman`` (bool), ``full_time_deputy_from_employees`` (int),
+    ``min_cross_members`` (int)."""
     attributes = attributes or {}
     posts = list(posts)
+    people = _people(posts)
     items: dict[str, bool] = {}
     if params["secretary_chairman"] and attributes.get("has_board"):
-        items[SECRETARY_CHAIRMAN] = any(p == "secretary" and b == "chairman" for p, b in posts)
+        items[SECRETARY_CHAIRMAN] = any("secretary" in party and "chairman" in business
+                                        for party, business in people.values())
     items[TWO_WAY] = cross_count(posts) >= params["min_cross_members"]
     employees = attributes.get("employees")
     if employees is not None and employees >= params["full_time_deputy_from_employees"]:
-        items[FULL_TIME_DEPUTY] = any(p == "full_time_deputy_secretary" for p, _ in posts)
+        items[FULL_TIME_DEPUTY] = any("full_time_deputy_secretary" in party for party, _ in people.values())
     return items
-
-
-def cross_count(posts: Iterable[tuple[str | None, str | None]]) -> int:
-    """Party committee members other than the secretary who sit on the board or in management."""
-    return sum(1 for p, b in posts if p is not None and p != "secretary" and b in SEAT_POSTS)
 
 
 def charter_items(attributes: Mapping | None, as_of: date) -> dict[str, bool]:

@@ -196,15 +196,15 @@ def measure_prior_review(ctx) -> dict:
 
 def measure_cross_appointment(ctx) -> dict:
     held = db.session.execute(
-        select(CrossAppointment.org_id, CrossAppointment.person_name, CrossAppointment.party_post,
-               CrossAppointment.business_post)
+        select(CrossAppointment.org_id, CrossAppointment.person_name, CrossAppointment.member_id,
+               CrossAppointment.party_post, CrossAppointment.business_post)
         .where(CrossAppointment.org_id.in_(ctx.orgs), CrossAppointment.started_on <= ctx.end,
                or_(CrossAppointment.ended_on.is_(None), CrossAppointment.ended_on > ctx.end))
         .order_by(CrossAppointment.org_id, CrossAppointment.started_on, CrossAppointment.person_name)
     ).all()
     posts: dict = {}
-    for org_id, person, party_post, business_post in held:
-        posts.setdefault(org_id, []).append((person, party_post, business_post))
+    for org_id, name, member_id, party_post, business_post in held:
+        posts.setdefault(org_id, []).append((member_id or name, name, party_post, business_post))
     result = {}
     for org_id, name, attributes in _orgs(ctx):
         people = posts.get(org_id, [])
@@ -213,13 +213,13 @@ def measure_cross_appointment(ctx) -> dict:
                 "enterprise": NOT_ENTERPRISE, "secretary": "—", "chairman": "—", "cross": 0,
                 "as_of": ctx.end.isoformat()})
             continue
-        pairs = [(p, b) for _, p, b in people]
-        items = appointment_items(attributes, pairs, ctx.params)
+        rows = [(person, p, b) for person, _, p, b in people]
+        items = appointment_items(attributes, rows, ctx.params)
         result[org_id] = Measurement(sum(1 for ok in items.values() if ok), items=items, evidence={
             "enterprise": enterprise_label(name, attributes),
-            "secretary": next((n for n, p, _ in people if p == "secretary"), None) or "未登记",
-            "chairman": next((n for n, _, b in people if b == "chairman"), None) or "未登记",
-            "cross": cross_count(pairs), "as_of": ctx.end.isoformat()})
+            "secretary": next((n for _, n, p, _ in people if p == "secretary"), None) or "未登记",
+            "chairman": next((n for _, n, _, b in people if b == "chairman"), None) or "未登记",
+            "cross": cross_count(rows), "as_of": ctx.end.isoformat()})
     return result
 
 

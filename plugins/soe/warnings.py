@@ -111,13 +111,14 @@ def check_cross_appointments(ctx: RuleContext) -> list[Finding]:
               "min_cross_members": s["cross_appointment_min_members"]}
     enterprises = _enterprises()
     held: dict = {}
-    for org_id, party_post, business_post in db.session.execute(
-        select(CrossAppointment.org_id, CrossAppointment.party_post, CrossAppointment.business_post)
+    for org_id, name, member_id, party_post, business_post in db.session.execute(
+        select(CrossAppointment.org_id, CrossAppointment.person_name, CrossAppointment.member_id,
+               CrossAppointment.party_post, CrossAppointment.business_post)
         .join(Organization, Organization.id == CrossAppointment.org_id)
         .where(*_active(), CrossAppointment.started_on <= ctx.today,
                or_(CrossAppointment.ended_on.is_(None), CrossAppointment.ended_on > ctx.today))
     ):
-        held.setdefault(org_id, []).append((party_post, business_post))
+        held.setdefault(org_id, []).append((member_id or name, party_post, business_post))
     messages = {
         SECRETARY_CHAIRMAN: "党委书记、董事长未由一人担任",
         TWO_WAY: f"进入董事会、经理层的党委委员（书记以外）不足 {params['min_cross_members']} 人",
