@@ -130,19 +130,22 @@ def measure_grid_branches(ctx: IndicatorContext) -> dict:
         .where(grid_current(ctx.end))
         .order_by(h.c.org_id, Grid.name)
     ).all()
-    counted: dict = {}
+    covered_of: dict = {}
+    missing_of: dict = {}
     for org_id, name, is_covered in rows:
-        total, done, missing = counted.setdefault(org_id, [0, 0, []])
-        counted[org_id][0] += 1
+        covered_of.setdefault(org_id, 0)
+        missing_of.setdefault(org_id, [])
         if is_covered:
-            counted[org_id][1] += 1
+            covered_of[org_id] += 1
         else:
-            missing.append(name)
-    return {
-        org_id: Measurement(_percent(done, total), evidence={
-            "grids": total, "covered": done, "uncovered": total - done, "missing": _names(missing)})
-        for org_id, (total, done, missing) in counted.items()
-    }
+            missing_of[org_id].append(name)
+    found = {}
+    for org_id, done in covered_of.items():
+        missing = missing_of[org_id]
+        total = done + len(missing)
+        found[org_id] = Measurement(_percent(done, total), evidence={
+            "grids": total, "covered": done, "uncovered": len(missing), "missing": _names(missing)})
+    return found
 
 
 def measure_red_property(ctx: IndicatorContext) -> dict:
