@@ -165,7 +165,7 @@ def list_decisions(filters, pagination_parameters):
         stmt = stmt.where(or_(Decision.decided_on.between(first, last),
                               and_(Decision.decided_on.is_(None),
                                    Decision.party_reviewed_on.between(first, last))))
-    if filters["flagged"] is not None:
+    if filters["flagged"] is True:
         # Flagged is a rule on dates (reviewed ≥ min_days before decided), kept in Python
         # (checks.review_problem); the SQL narrows to decided matters first.
         stmt = stmt.where(Decision.decided_on.is_not(None))

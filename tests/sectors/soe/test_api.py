@@ -67,6 +67,8 @@ def test_decisions_kept_by_the_committee_office(client, tenant, in_tenant, enter
 
     listed = client.get(f"{API}/decisions", headers=manager, query_string={"flagged": "true"}).get_json()
     assert [d["title"] for d in listed] == ["发行 5 亿元中期票据"]
+    unflagged = client.get(f"{API}/decisions", headers=manager, query_string={"flagged": "false"}).get_json()
+    assert sorted(d["title"] for d in unflagged) == ["城东片区棚改项目投资", "收购综合体"]
     in_2024 = client.get(f"{API}/decisions", headers=manager, query_string={"year": 2024}).get_json()
     assert [d["title"] for d in in_2024] == ["收购综合体"]  # not decided: the year of its study
     subtree = client.get(f"{API}/decisions", headers=manager,
