@@ -40,6 +40,7 @@ from core.orgs.posts import current_condition as posts_held_on
 from core.orgs.service import subtree_filter
 from core.orgs.structure import full_member_condition
 from core.orgs.terms import FiveYearTermSettings, TermSettings, add_years
+from core.orgs.units import credit_code_check_char, credit_code_problem, normalise_credit_code
 from core.plugins.hookspecs import hookimpl
 from core.points.rules import CollectContext, Deed, PointRule
 from core.tenancy import current_tenant_id
@@ -68,9 +69,14 @@ class Sector:
 
 def plugin_settings(plugin_name: str) -> dict:
     """The effective settings of ``plugin_name`` for the current tenant (defaults → global →
-    tenant), validated by the plugin's schema."""
-    from core.plugins.settings import effective_settings
+    tenant), validated by the plugin's schema. Outside any tenant (a start-up check of the
+    plugin's declarations, where a parameter's ``load_default`` reads a setting) there is no
+    tenant layer: the defaults overlaid with the global settings."""
+    from core.plugins.settings import effective_settings, untenanted_settings
+    from core.tenancy import current_tenant_id_or_none
 
+    if current_tenant_id_or_none() is None:
+        return untenanted_settings(plugin_name)
     return effective_settings(plugin_name)
 
 
@@ -124,6 +130,8 @@ __all__ = [
     "add_months",
     "add_years",
     "admissions",
+    "credit_code_check_char",
+    "credit_code_problem",
     "current_tenant_id",
     "db",
     "enqueue_job",
@@ -132,6 +140,7 @@ __all__ = [
     "has_role",
     "hookimpl",
     "login_required",
+    "normalise_credit_code",
     "org_and_groups",
     "parse_id",
     "plugin_settings",

@@ -19,6 +19,14 @@ CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+def credit_code_check_char(first17: str) -> str:
+    """The check character (the 18th) of a code whose first 17 characters are ``first17``."""
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
 def credit_code_problem(code: str) -> str | None:
     """Why ``code`` is not a valid 统一社会信用代码, or ``None`` when it is."""
     if len(code) != 18:
@@ -28,11 +36,7 @@ def credit_code_problem(code: str) -> str | None:
         return f"Characters not allowed in a unified social credit code: {''.join(bad)}."
     if not code[2:8].isdigit():
         return "Characters 3–8 (the administrative division code) must be digits."
-    total = sum(
-        CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(code[:17], CREDIT_CODE_WEIGHTS, strict=True)
-    )
-    expected = CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
-    if code[17] != expected:
+    if code[17] != credit_code_check_char(code[:17]):
         return "The check character does not match (a character is mistyped)."
     return None
 

@@ -251,3 +251,13 @@ def effective_settings(plugin_name: str) -> dict:
     if has_request_context():
         setattr(g, key, values)
     return dict(values)
+
+
+def untenanted_settings(plugin_name: str) -> dict:
+    """The settings outside any tenant: the plugin's defaults overlaid with the operator's
+    global overrides, loaded through its schema. What declarations read when nothing is
+    being done for a city (start-up checks, the catalogue of templates)."""
+    schema = schema_for(plugin_name)
+    if schema is None:
+        return {}
+    return schema.load({**defaults(plugin_name), **global_overrides(plugin_name)})

@@ -24,7 +24,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from core.sdk import MEMBER_ACTIVE_STATUSES, Member, Organization, db, set_org_attributes
+from core.sdk import (
+    MEMBER_ACTIVE_STATUSES,
+    Member,
+    Organization,
+    credit_code_check_char,
+    db,
+    set_org_attributes,
+)
 from plugins.community import service
 from plugins.community.attributes import COMMUNITY_KINDS, SECTOR
 from plugins.community.models import Grid, PropertyCompany, Registration
@@ -47,9 +54,7 @@ ACTIVITIES = (("volunteer", "社区卫生大扫除志愿服务"), ("policy", "�
 
 
 def _credit_code(first17: str) -> str:
-    alphabet, weights = service.CREDIT_CODE_ALPHABET, service.CREDIT_CODE_WEIGHTS
-    total = sum(alphabet.index(c) * w for c, w in zip(first17, weights, strict=True))
-    return first17 + alphabet[(31 - total % 31) % 31]
+    return first17 + credit_code_check_char(first17)
 
 
 def _orgs():

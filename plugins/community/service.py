@@ -32,14 +32,13 @@ from core.sdk import (
     ApiError,
     Member,
     Organization,
+    credit_code_problem,
     db,
     has_role,
+    normalise_credit_code,
 )
 from plugins.community.attributes import COMMUNITY_KINDS, SECTOR, SUB_KINDS
 from plugins.community.models import Grid, PropertyCompany, Registration, Service
-
-CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
-CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def _invalid(field: str, message: str):
@@ -149,24 +148,8 @@ def delete_grid(grid: Grid) -> None:
 # -- property companies -----------------------------------------------------------------------------
 
 
-def credit_code_problem(code: str) -> str | None:
-    """Why ``code`` is not a valid 统一社会信用代码 (GB 32100-2015), or ``None``."""
-    if len(code) != 18:
-        return "A unified social credit code has 18 characters."
-    bad = sorted({c for c in code if c not in CREDIT_CODE_ALPHABET})
-    if bad:
-        return f"Characters not allowed in a unified social credit code: {''.join(bad)}."
-    if not code[2:8].isdigit():
-        return "Characters 3–8 (the administrative division code) must be digits."
-    total = sum(CREDIT_CODE_ALPHABET.index(c) * w
-                for c, w in zip(code[:17], CREDIT_CODE_WEIGHTS, strict=True))
-    if code[17] != CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]:
-        return "The check character does not match (a character is mistyped)."
-    return None
-
-
 def _credit_code(code: str | None) -> str | None:
-    code = (code or "").strip().upper() or None
+    code = normalise_credit_code(code)
     if code is not None:
         problem = credit_code_problem(code)
         if problem:

@@ -9,7 +9,7 @@ so a city changes a number once.
 
 from marshmallow import fields, validate
 
-from core.sdk import FiveYearTermSettings, current_tenant_id, plugin_settings
+from core.sdk import FiveYearTermSettings, plugin_settings
 
 PLUGIN = "community"
 
@@ -64,22 +64,12 @@ def settings() -> dict:
     return plugin_settings(PLUGIN)
 
 
-def _in_tenant() -> bool:
-    try:
-        current_tenant_id()
-    except Exception:  # core.sdk offers no "tenant or None"; TenancyError is core-internal
-        return False
-    return True
-
-
 def setting_default(name: str):
-    """A marshmallow ``load_default`` reading setting ``name`` when parameters are loaded
-    in a tenant's context, so an indicator or warning parameter follows the city's setting;
-    outside any tenant (a check of the plugin's declarations) the plugin's own default."""
+    """A marshmallow ``load_default`` reading setting ``name``, so an indicator or warning
+    parameter follows the city's setting (outside any tenant: the default and global value,
+    as :func:`core.sdk.plugin_settings` gives them)."""
 
     def default():
-        if not _in_tenant():
-            return CommunitySettings().fields[name].load_default
         return settings()[name]
 
     default.__name__ = f"setting_{name}"

@@ -79,9 +79,6 @@ def settings() -> dict:
 
 
 def setting(name: str):
-    """One setting for the current tenant, or its default when there is no tenant (an
-    indicator's parameter defaults are read where there may be none)."""
-    try:
-        return settings()[name]
-    except RuntimeError:  # no tenant in context
-        return SoeSettings().load({})[name]
+    """One setting in effect (for the current tenant; outside any tenant, where an
+    indicator's parameter defaults may be read, the default and global value)."""
+    return settings()[name]

@@ -22,8 +22,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from core.sdk import Member, Organization, db, set_org_attributes
-from plugins.two_new import codes, service
+from core.sdk import Member, Organization, credit_code_check_char, db, set_org_attributes
+from plugins.two_new import service
 from plugins.two_new.attributes import NINE_HAVES, SECTOR
 from plugins.two_new.models import TwoNewGroup, TwoNewInstructor, TwoNewUnit
 
@@ -33,7 +33,7 @@ BRANCH_NINE_HAVES = list(NINE_HAVES[:5]) + ["有党建制度"]
 def _code(serial: int) -> str:
     # 91 (enterprise, 工商) + 320102 (the demo's region) + a 9-character organisation code.
     first17 = f"91320102MA{serial:07d}"
-    return first17 + codes.check_char(first17)
+    return first17 + credit_code_check_char(first17)
 
 
 def _instructors(committee: Organization, today: date) -> tuple[TwoNewInstructor, TwoNewInstructor, int]:

@@ -26,8 +26,15 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from core.sdk import MEMBER_ACTIVE_STATUSES, ApiError, Member, Organization, db
-from plugins.two_new import codes
+from core.sdk import (
+    MEMBER_ACTIVE_STATUSES,
+    ApiError,
+    Member,
+    Organization,
+    credit_code_problem,
+    db,
+    normalise_credit_code,
+)
 from plugins.two_new.attributes import SECTOR
 from plugins.two_new.models import (
     GROUP_KIND_LABELS,
@@ -101,11 +108,11 @@ def get_unit(unit_id: uuid.UUID) -> TwoNewUnit | None:
 
 
 def _check_code(values: dict, own_id: uuid.UUID | None) -> None:
-    code = codes.normalise(values.get("credit_code"))
+    code = normalise_credit_code(values.get("credit_code"))
     values["credit_code"] = code
     if code is None:
         return
-    why = codes.problem(code)
+    why = credit_code_problem(code)
     if why:
         _refuse("credit_code", why)
     with db.session.no_autoflush:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 
 from core.plugins import service
-from core.plugins.settings import effective_settings, tenant_overrides
+from core.plugins.settings import defaults, effective_settings, tenant_overrides
+from plugins.rural.settings import DEFAULT_DUTY_POSTS
 
 SECTORS = {"rural": "农村", "community": "社区", "organs": "机关", "two_new": "两新", "soe": "国企"}
 
@@ -87,6 +89,8 @@ def test_settings_show_each_value_and_its_source(app, run_cli, tenant, monkeypat
         "branch_term_years = 4  (tenant)",
         "collective_income_target_wan = 5.0  (default)",
         "no_recruit_years_warning = 2  (global)",
+        "village_committee_term_years = 5  (default)",
+        "duty_posts = " + json.dumps(list(DEFAULT_DUTY_POSTS), ensure_ascii=False) + "  (default)",
     ]
 
 
@@ -129,7 +133,7 @@ def test_unset_goes_back_to_the_default(run_cli, tenant, in_tenant):
     result = run_cli("plugins", "unset", "community", "branch_term_years", "--tenant", "alpha")
     assert result.exit_code == 0, result.output
     with in_tenant(tenant):
-        assert effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 5}
+        assert effective_settings("community") == defaults("community")
     result = run_cli("plugins", "unset", "community", "branch_term_years", "--tenant", "alpha")
     assert result.exit_code == 2
     assert "not overridden for tenant alpha: branch_term_years" in result.output

@@ -117,3 +117,12 @@ def test_docs_list_everything_the_sdk_offers():
     text = DOCS.read_text(encoding="utf-8")
     missing = [name for name in core.sdk.__all__ if f"`{name}`" not in text]
     assert not missing, f"docs/plugins.md does not mention {missing}"
+
+
+@pytest.mark.parametrize("sector", ["rural", "community", "organs", "two_new", "soe"])
+def test_each_sector_page_documents_every_setting(sector):
+    from core.plugins import settings
+
+    page = (DOCS.parent / "sectors" / f"{sector}.md").read_text(encoding="utf-8")
+    missing = [key for key in settings.defaults(sector) if f"`{key}`" not in page]
+    assert not missing, f"docs/sectors/{sector}.md does not document {missing}"

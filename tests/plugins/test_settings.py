@@ -15,25 +15,45 @@ from core.plugins.manager import get_manager
 from core.plugins.service import UnknownPlugin, find_row, set_enabled
 from core.sdk import hookimpl, plugin_settings
 from core.tenancy import TenancyError
+from plugins.rural.settings import DEFAULT_DUTY_POSTS
 
 RURAL_DEFAULTS = {
     "collective_income_target_wan": 5.0,
     "committee_term_years": 5,
     "branch_term_years": 5,
     "no_recruit_years_warning": 3,
+    "village_committee_term_years": 5,
+    "duty_posts": list(DEFAULT_DUTY_POSTS),
 }
 
 
 def test_defaults_come_from_the_plugins_schema():
     assert settings.defaults("rural") == RURAL_DEFAULTS
-    assert settings.defaults("community") == {"committee_term_years": 5, "branch_term_years": 5}
-    assert settings.defaults("organs") == {"committee_term_years": 5, "branch_term_years": 3}
-    assert settings.defaults("soe") == {"committee_term_years": 5, "branch_term_years": 3}
+    assert "政策宣传岗" in RURAL_DEFAULTS["duty_posts"]  # a suggestion list (设岗定责)
+    assert settings.defaults("community") == {
+        "committee_term_years": 5, "branch_term_years": 5, "workers_per_10k_population": 18.0,
+        "worker_min_monthly_pay_yuan": 4000, "venue_area_per_100_households_m2": 30.0,
+        "venue_min_area_m2": 300.0, "registered_member_services_per_year": 2,
+    }
+    organs = settings.defaults("organs")
+    assert len(organs.pop("model_organ_criteria")) == 8
+    assert organs == {
+        "committee_term_years": 5, "branch_term_years": 3, "party_staff_ratio_percent": 1.0,
+        "party_staff_min_organ_size": 50, "brand_milestone_grace_days": 0,
+        "business_goals_due_month": 3,
+    }
+    assert settings.defaults("soe") == {
+        "committee_term_years": 5, "branch_term_years": 3,
+        "performance_link_min_weight_pct": 10.0, "performance_link_salary_required": True,
+        "prior_review_min_days": 0, "secretary_chairman_same_person": True,
+        "full_time_deputy_secretary_min_employees": 1000, "cross_appointment_min_members": 1,
+    }
     assert settings.defaults("two_new") == {
         "committee_term_years": 5,
         "branch_term_years": 3,
         "branch_min_full_members": 3,
         "joint_branch_max_units": 5,
+        "survey_interval_months": 12,
     }
 
 
@@ -70,7 +90,7 @@ def test_global_overrides_from_config_dict_or_json(app, tenant, in_tenant, monke
     )
     with in_tenant(tenant):
         assert settings.effective_settings("rural")["collective_income_target_wan"] == 8.0
-        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 5}
+        assert settings.effective_settings("community") == settings.defaults("community")
 
 
 def test_tenant_override_wins_and_stays_with_its_tenant(app, tenant, tenant_b, in_tenant, monkeypatch):
@@ -87,6 +107,8 @@ def test_tenant_override_wins_and_stays_with_its_tenant(app, tenant, tenant_b, i
             "committee_term_years": (5, "default"),
             "branch_term_years": (6, "tenant"),
             "no_recruit_years_warning": (3, "default"),
+            "village_committee_term_years": (5, "default"),
+            "duty_posts": (list(DEFAULT_DUTY_POSTS), "default"),
         }
     with in_tenant(tenant_b):
         assert settings.tenant_overrides("rural") == {}
@@ -95,6 +117,8 @@ def test_tenant_override_wins_and_stays_with_its_tenant(app, tenant, tenant_b, i
             "committee_term_years": (5, "default"),
             "branch_term_years": (4, "global"),
             "no_recruit_years_warning": (3, "default"),
+            "village_committee_term_years": (5, "default"),
+            "duty_posts": (list(DEFAULT_DUTY_POSTS), "default"),
         }
 
 
@@ -190,12 +214,12 @@ def test_a_plugin_settings_config_broken_after_start_fails_on_first_use(
 
 def test_settings_are_cached_per_request_and_refreshed_when_set(app, tenant, in_tenant):
     with app.test_request_context("/"), in_tenant(tenant):
-        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 5}
+        assert settings.effective_settings("community") == settings.defaults("community")
         settings.set_overrides("community", {"branch_term_years": 4})
-        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 4}
+        assert settings.effective_settings("community") == {**settings.defaults("community"), "branch_term_years": 4}
         mutated = settings.effective_settings("community")
         mutated["branch_term_years"] = 99
-        assert settings.effective_settings("community") == {"committee_term_years": 5, "branch_term_years": 4}
+        assert settings.effective_settings("community") == {**settings.defaults("community"), "branch_term_years": 4}
         db.session.rollback()
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from core.db import db
 from core.plugins import service as plugin_service
+from core.sdk import credit_code_check_char
 from plugins.community.models import Grid, Registration, Service
 from tests.support.auth import error_fields
 
@@ -16,11 +17,7 @@ BASE = "/api/v1/community"
 
 
 def _credit_code(first17: str) -> str:
-    from plugins.community.service import CREDIT_CODE_ALPHABET as A
-    from plugins.community.service import CREDIT_CODE_WEIGHTS as W
-
-    total = sum(A.index(c) * w for c, w in zip(first17, W, strict=True))
-    return first17 + A[(31 - total % 31) % 31]
+    return first17 + credit_code_check_char(first17)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from sqlalchemy import select
 from core.db import db
 from core.orgs import service as orgs
 from core.orgs.models import Organization
-from plugins.two_new import codes, service
+from core.sdk import credit_code_check_char
+from plugins.two_new import service
 
 TODAY = date.today()
 SECTOR = "two_new"
@@ -32,7 +33,7 @@ SECTOR = "two_new"
 
 def credit_code(serial: int) -> str:
     first17 = f"91320102MA{serial:07d}"
-    return first17 + codes.check_char(first17)
+    return first17 + credit_code_check_char(first17)
 
 
 @pytest.fixture
