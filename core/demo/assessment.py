@@ -1,5 +1,6 @@
-"""The demo city's year of work: meetings with attendance, member points, a standard, an
-evaluated and published star-rating cycle, and a problem to rectify — so every part of the
+"""The demo city's year of work: meetings with attendance, dues and their 会计/出纳, member
+points, the warnings these raise, the standards, an evaluated and published star-rating cycle,
+and a problem to rectify — so every part of the
 assessment can be seen (and tried) right after ``dangjian demo``.
 
 Branches differ on purpose (some meet every month, some skip), so the star rating has
@@ -19,8 +20,9 @@ from core.assessment import cycles, registry, standards
 from core.assessment.evaluate import run as run_cycle
 from core.assessment.models.cycles import Cycle
 from core.db import db
+from core.dues import finance
 from core.dues import service as dues
-from core.dues.models import DuesPayment
+from core.dues.models import DuesPayment, FinanceRole
 from core.life import service as life
 from core.life.models import Meeting
 from core.members.models import Member
@@ -29,6 +31,7 @@ from core.orgs.models import Organization, OrgPost
 from core.points import ledger
 from core.problems import service as problems
 from core.problems.models import Problem
+from core.warnings.engine import sweep
 
 STANDARD_NAME = "党支部标准化规范化建设（示范市）"
 TEMPLATE = "core.branch_standard"
@@ -80,7 +83,26 @@ def ensure_committees(today: date) -> int:
             posts.start(branch, post=post, started_on=started, member_id=member.id)
             added += 1
         if branch.term_started_on is None:
-            branch.term_started_on, branch.term_years = started, branch.term_years or 3
+            branch.term_started_on = started  # the term's length is the sector's
+    db.session.flush()
+    return added
+
+
+def ensure_finance_roles(today: date) -> int:
+    """An accountant and a cashier (会计、出纳: two different, qualified members) for every
+    branch with enough full members, except the less diligent ones (once)."""
+    if db.session.scalar(select(func.count()).select_from(FinanceRole)):
+        return 0
+    added = 0
+    for branch in _branches():
+        people = [m for m in _members_of(branch) if m.status == "full"]
+        if len(people) < 3 or DILIGENCE.get(branch.code, 0.8) < 0.5:
+            continue
+        since = date(today.year - 1, 3, 1)
+        for role, member in zip(("accountant", "cashier"), people[1:3], strict=True):
+            finance.assign(branch, role=role, since=since, member_id=member.id, qualified=True,
+                           qualification_note="经上级党委组织部党费管理培训")
+            added += 1
     db.session.flush()
     return added
 
@@ -189,12 +211,14 @@ def ensure_assessment(today: date | None = None) -> dict:
     """Everything above, in order; returns what was added."""
     today = today or date.today()
     ensure_committees(today)
+    ensure_finance_roles(today)
     ensure_dues(today)
     meetings = ensure_meetings(today)
     collected = ledger.collect(date(today.year, 1, 1), today)["added"]
+    warnings = sweep(today).totals()["opened"]  # so the demo opens with its warnings raised
     ensure_standard()
     db.session.flush()
     ensure_cycle(today)
     problem = ensure_problem(today)
     db.session.flush()
-    return {"meetings": meetings, "points": collected, "problem": problem}
+    return {"meetings": meetings, "points": collected, "problem": problem, "warnings": warnings}

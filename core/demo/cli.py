@@ -39,6 +39,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         with tenant_context(tenant_id):
             created = data.ensure_tree()
             members = data.ensure_members()
+            data.ensure_mobile_members()
             passwords = data.ensure_users()
             db.session.commit()
             sectors = data.ensure_sector_data()
@@ -48,7 +49,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     base = f"http://{host}:{port}"
     click.echo(
         f"demo tenant '{DEMO_SLUG}' ready ({created} organisations, {members} members, "
-        f"{work['meetings']} meetings, {work['points']} point entries added; "
+        f"{work['meetings']} meetings, {work['points']} point entries, "
+        f"{work['warnings']} warnings added; "
         "a published star-rating cycle and a problem to rectify)"
     )
     for plugin, added in sectors:

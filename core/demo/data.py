@@ -36,6 +36,16 @@ DEMO_TREE = [
     ("SZ-GZ-CT-01", "市城投集团第一党支部", "branch", "soe", "SZ-GZ-CT"),
 ]
 
+# Branches whose members all joined years ago (李家村: "3 years without recruiting").
+NO_RECENT_RECRUITS = {"SZ-QS-TY-02"}
+# Members working away from home (流动党员): (branch code, position in the branch, where to,
+# since) — villages send people to the cities.
+MOBILE = (
+    ("SZ-QS-TY-01", 3, "浙江省宁波市（外出务工）", date(2026, 4, 1)),
+    ("SZ-QS-TY-02", 2, "广东省深圳市（外出务工）", date(2025, 9, 1)),
+    ("SZ-QS-TY-02", 4, "江苏省苏州市（外出经商）", date(2026, 2, 15)),
+)
+
 # (username, display name, role, org code or None for tenant-wide)
 DEMO_USERS = [
     ("admin", "市委组织部管理员", "tenant_admin", None),
@@ -85,6 +95,8 @@ def ensure_members(per_branch: int = 8) -> int:
             birth = date(rng.randint(1950, 1998), rng.randint(1, 12), rng.randint(1, 28))
             joined = date(birth.year + rng.randint(20, 30), rng.randint(1, 12), 1)
             probationary = joined.year >= 2025 or i == per_branch - 1
+            if branch.code in NO_RECENT_RECRUITS:  # a village that has not recruited for years
+                probationary, joined = False, min(joined, date(2019, 6, 1))
             if probationary:
                 joined = date(2026, 3, 1)
             members_service.create_member(
@@ -106,6 +118,27 @@ def ensure_members(per_branch: int = 8) -> int:
             created += 1
     db.session.flush()
     return created
+
+
+def ensure_mobile_members() -> int:
+    """A few members working away (流动党员), recorded as status changes (once)."""
+    if db.session.scalar(select(Member.id).where(Member.status == "mobile").limit(1)):
+        return 0
+    changed = 0
+    for code, position, destination, since in MOBILE:
+        branch = orgs.by_code(code)
+        if branch is None:
+            continue
+        people = db.session.scalars(
+            select(Member).where(Member.org_id == branch.id, Member.status == "full")
+            .order_by(Member.joined_on, Member.name)
+        ).all()
+        if len(people) > position:
+            members_service.change_status(people[position], "mobile", since, "外出务工经商",
+                                          mobile_destination=destination)
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 def ensure_users() -> dict[str, str]:

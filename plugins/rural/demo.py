@@ -12,8 +12,9 @@ warnings have something to tell apart.
 Written through :mod:`plugins.rural.service` and :func:`core.sdk.set_org_attributes`, only
 what is missing (a second run adds nothing), never committed. The demo tree is core's: the
 villages are found by their names under the rural sector; without them nothing is added.
-The demo register has no mobile members, and a plugin cannot change a member's status, so
-the mobile-member indicator and warning have nothing to show in the demo.
+Core's demo sends a few villagers away to work (流动党员): 桃源村 keeps in touch with its one
+every month or so, and some of the calls come from the member; 李家村 phoned one of its two
+once, months ago, and never reached the other — so the mobile-member warning fires there.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from plugins.rural.models import (
     FIRST_SECRETARY,
     TEAM_MEMBER,
     MemberDuty,
+    MobileContact,
     Stationing,
 )
 from plugins.rural.settings import PLUGIN
@@ -111,7 +113,7 @@ def demo_data(today: date) -> str | None:
     villages = _villages()
     if not villages:
         return None
-    added = {"attributes": 0, "incomes": 0, "stationings": 0, "duties": 0}
+    added = {"attributes": 0, "incomes": 0, "stationings": 0, "duties": 0, "contacts": 0}
     for name, attributes in _attributes(today).items():
         org = villages.get(name)
         if org is not None and not any(key in (org.attributes or {}) for key in attributes):
@@ -148,8 +150,37 @@ def demo_data(today: date) -> str | None:
                                       "responsibilities": None, "started_on": started,
                                       "ended_on": None})
             added["duties"] += 1
+    added["contacts"] = _contacts(villages, today)
     db.session.flush()
     if not any(added.values()):
         return None
     return (f"{added['attributes']} villages' attributes, {added['incomes']} yearly incomes, "
-            f"{added['stationings']} stationings, {added['duties']} duty posts")
+            f"{added['stationings']} stationings, {added['duties']} duty posts, "
+            f"{added['contacts']} contacts with mobile members")
+
+
+def _contacts(villages: dict[str, Organization], today: date) -> int:
+    """Contacts with the villages' mobile members: monthly for the strong village (every
+    third call made by the member), one old call for the weak one's first (once)."""
+    if db.session.scalar(select(func.count()).select_from(MobileContact)):
+        return 0
+    added = 0
+    for name, org in villages.items():
+        away = db.session.scalars(
+            select(Member).where(Member.org_id == org.id, Member.status == "mobile",
+                                 Member.mobile_since.is_not(None))
+            .order_by(Member.mobile_since, Member.id)).all()
+        for position, member in enumerate(away):
+            if name == STRONG:
+                days = list(range(20, (today - member.mobile_since).days, 30))
+            else:
+                days = [(today - member.mobile_since).days // 2] if position == 0 else []
+            for n, back in enumerate(sorted(days, reverse=True)):
+                service.record_contact(org, {
+                    "member_id": member.id, "contacted_on": date.fromordinal(today.toordinal() - back),
+                    "channel": "wechat" if n % 2 else "phone",
+                    "initiated_by": "member" if name == STRONG and n % 3 == 2 else "branch",
+                    "note": "了解务工近况，传达支部学习安排" if name == STRONG else "电话联系，了解近况",
+                }, today)
+                added += 1
+    return added

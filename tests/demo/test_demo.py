@@ -44,6 +44,17 @@ def test_demo_sets_up_a_city_whose_admin_can_log_in(fresh_instance):
     assert orgs.status_code == 200
     sectors = {o["sector"] for o in orgs.get_json()}
     assert {"rural", "community", "organs", "two_new", "soe"} <= sectors
+    # every sector plugin's output is visible: its warnings are raised, its attributes shown
+    admin = {"Authorization": f"Bearer {token}"}
+    warnings = client.get("/api/v1/warnings?page_size=500", headers=admin).get_json()
+    raised_by = {w["rule"].split(".")[0] for w in warnings}
+    assert {"rural", "community", "organs", "two_new", "soe"} <= raised_by, raised_by
+    assert all(o["attributes"] for o in orgs.get_json() if o["name"] in ("桃源村党支部", "幸福社区党委",
+                                                                          "市城投集团党委"))
+    [cycle] = client.get("/api/v1/cycles", headers=admin).get_json()
+    rated = client.get(f"/api/v1/cycles/{cycle['id']}/results?page_size=100", headers=admin).get_json()
+    assert {"桃源村党支部", "幸福社区党委", "市财政局机关党支部", "星光科技有限公司党支部",
+            "市城投集团第一党支部"} <= {r["org_name"] for r in rated}
 
     # the branch secretary sees only their branch
     response = client.post(
@@ -77,5 +88,5 @@ def test_demo_sets_up_a_city_whose_admin_can_log_in(fresh_instance):
 def test_demo_runs_again_without_duplicates(fresh_instance):
     _run_demo()
     output, passwords = _run_demo()
-    assert "(0 organisations, 0 members, 0 meetings, 0 point entries added" in output
+    assert "(0 organisations, 0 members, 0 meetings, 0 point entries, 0 warnings added" in output
     assert len(passwords) == 3

@@ -1,4 +1,6 @@
-"""community tables: grids (网格), property companies (红色物业), registrations of in-service
+"""community plugin tables
+
+community tables: grids (网格), property companies (红色物业), registrations of in-service
 members (双报到) and their services
 
 Revision ID: community_0001

@@ -1,4 +1,6 @@
-"""organs tables: brands and their milestones (一机关一品牌), 模范机关 self-assessments,
+"""organs plugin tables
+
+organs tables: brands and their milestones (一机关一品牌), 模范机关 self-assessments,
 business goals with their Party measures (党建与业务融合)
 
 Revision ID: organs_0001

@@ -1,4 +1,6 @@
-"""rural tables: village collective incomes, stationings (第一书记、驻村工作队), duty posts
+"""rural plugin tables
+
+rural tables: village collective incomes, stationings (第一书记、驻村工作队), duty posts
 (设岗定责) and contacts with mobile members (流动党员联系)
 
 Revision ID: rural_0001

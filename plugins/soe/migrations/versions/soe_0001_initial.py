@@ -1,4 +1,6 @@
-"""soe tables: the prior-review register (前置研究讨论), cross appointments (双向进入、交叉任职),
+"""soe plugin tables
+
+soe tables: the prior-review register (前置研究讨论), cross appointments (双向进入、交叉任职),
 performance links (党建考核与经营业绩挂钩), vanguard posts (党员先锋岗、责任区) and innovations
 (党员攻关、创新成果) with their members
 

@@ -1,4 +1,6 @@
-"""two_new tables: the register behind 两个覆盖 — non-public enterprises and social
+"""two_new plugin tables
+
+two_new tables: the register behind 两个覆盖 — non-public enterprises and social
 organisations (two_new_units), 党建指导员 and 第一书记 (two_new_instructors) and
 new-employment groups (two_new_groups)
 
