@@ -47,7 +47,7 @@ def test_demo_sets_up_a_city_whose_admin_can_log_in(fresh_instance):
     # every sector plugin's output is visible: its warnings are raised, its attributes shown
     admin = {"Authorization": f"Bearer {token}"}
     warnings = client.get("/api/v1/warnings?page_size=500", headers=admin).get_json()
-    raised_by = {w["rule"].split(".")[0] for w in warnings}
+    raised_by = {w["rule_key"].split(".")[0] for w in warnings}
     assert {"rural", "community", "organs", "two_new", "soe"} <= raised_by, raised_by
     assert all(o["attributes"] for o in orgs.get_json() if o["name"] in ("桃源村党支部", "幸福社区党委",
                                                                           "市城投集团党委"))
