@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from core.api.errors import ApiError, abort
 from core.api.fields import UtcDateTime
-from core.api.smorest import Blueprint, get_or_404, parse_id
+from core.api.smorest import Blueprint, get_or_404, paged, parse_id
 from core.assessment.indicators import (
     NO_DATA,
     Indicator,
@@ -26,7 +26,14 @@ from core.assessment.indicators import (
     StandardItem,
     StandardTemplate,
 )
-from core.auth.permissions import has_role, login_required, visible_org, visible_orgs_clause
+from core.auth.permissions import (
+    has_role,
+    login_required,
+    seen_records,
+    visible_org,
+    visible_orgs_clause,
+    visible_record,
+)
 from core.dates import add_months
 from core.db import TenantOwned, Timestamps, db, tenant_fk
 from core.development.indicators import admissions
@@ -142,12 +149,15 @@ __all__ = [
     "login_required",
     "normalise_credit_code",
     "org_and_groups",
+    "paged",
     "parse_id",
     "plugin_settings",
     "posts_held_on",
+    "seen_records",
     "set_org_attributes",
     "subtree_filter",
     "tenant_fk",
     "visible_org",
     "visible_orgs_clause",
+    "visible_record",
 ]

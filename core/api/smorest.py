@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import flask_smorest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.api.errors import error_body
 from core.db import db
@@ -54,3 +54,14 @@ def get_or_404(model, object_id, what: str | None = None):
     if obj is None:
         abort(404, f"{what or model.__name__} {object_id} not found")
     return obj
+
+
+def paged(stmt, pagination_parameters) -> list:
+    """The page of ``stmt``'s rows that flask-smorest's ``pagination_parameters`` ask for,
+    setting its ``item_count`` (one COUNT over the same statement, one SELECT of the page)."""
+    pagination_parameters.item_count = db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    return db.session.execute(
+        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+    ).all()

@@ -121,6 +121,43 @@ def visible_org(org_id, role: str = "member") -> Organization:
     return require_org_access(org, role=role)
 
 
+def visible_record(model, record_id, what: str, role: str = "member"):
+    """``(row, organisation)`` for the ``model`` row with id ``record_id`` (a UUID or its
+    text), kept by the organisation in its ``org_id``: 404 — one answer for an unknown id,
+    another tenant's and one whose organisation the user does not see — and 403 when the
+    user sees it but lacks ``role`` there."""
+    from sqlalchemy import select
+
+    from core.api.smorest import parse_id
+    from core.db import db
+    from core.orgs.service import get
+
+    parsed = parse_id(record_id)
+    row = db.session.scalar(select(model).where(model.id == parsed)) if parsed is not None else None
+    org = get(row.org_id) if row is not None else None
+    if org is None or not has_role("member", org):
+        abort(404, f"{what} {record_id} not found")
+    if not has_role(role, org):
+        abort(403, f"This needs the {role} role on this organization.")
+    return row, org
+
+
+def seen_records(stmt, model, filters=None):
+    """``stmt`` (a SELECT of ``model``) joined to the organisation keeping each row
+    (``model.org_id``) and limited to the organisations the user sees; ``filters`` (a list
+    route's query arguments) may narrow it to one organisation (``org_id``) or a subtree
+    (``subtree_of``: 404 when the user does not see that organisation)."""
+    from core.orgs.service import subtree_filter
+
+    filters = filters or {}
+    stmt = stmt.join(Organization, Organization.id == model.org_id).where(visible_orgs_clause())
+    if filters.get("org_id") is not None:
+        stmt = stmt.where(model.org_id == filters["org_id"])
+    if filters.get("subtree_of") is not None:
+        stmt = stmt.where(subtree_filter(visible_org(filters["subtree_of"]).path))
+    return stmt
+
+
 _SECURITY_DOC = {"manual_doc": {"security": [{"bearerAuth": []}]}}
 
 

@@ -27,15 +27,13 @@ from core.sdk import (
     IndicatorContext,
     Member,
     Organization,
-    abort,
     current_tenant_id,
     db,
-    has_role,
     login_required,
-    parse_id,
-    subtree_filter,
+    paged,
+    seen_records,
     visible_org,
-    visible_orgs_clause,
+    visible_record,
 )
 from plugins.community import indicators as community_indicators
 from plugins.community import service
@@ -79,40 +77,6 @@ PAGE = {"page_size": 50, "max_page_size": 500}
 # -- lookups ----------------------------------------------------------------------------------------
 
 
-def _record(model, record_id, what: str):
-    """The record and its organisation; 404 when unknown, another tenant's or not seen."""
-    parsed = parse_id(record_id)
-    row = db.session.scalar(select(model).where(model.id == parsed)) if parsed is not None else None
-    org = service.get_org(row.org_id) if row is not None else None
-    if row is None or org is None or not has_role("member", org):
-        abort(404, f"{what} {record_id} not found")
-    return row, org
-
-
-def _writable(model, record_id, what: str, role: str):
-    row, org = _record(model, record_id, what)
-    if not has_role(role, org):
-        abort(403, f"This needs the {role} role on this organization.")
-    return row, org
-
-
-def _paged(stmt, pagination_parameters):
-    pagination_parameters.item_count = db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.execute(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)).all()
-
-
-def _scoped(stmt, model, filters):
-    """``stmt`` limited to what the user sees and to the ``org_id`` / ``subtree_of`` asked."""
-    stmt = stmt.join(Organization, Organization.id == model.org_id).where(visible_orgs_clause())
-    if filters.get("org_id") is not None:
-        stmt = stmt.where(model.org_id == filters["org_id"])
-    if filters.get("subtree_of") is not None:
-        stmt = stmt.where(subtree_filter(visible_org(filters["subtree_of"]).path))
-    return stmt
-
-
 def _columns(row, keys) -> dict:
     return {key: getattr(row, key) for key in keys}
 
@@ -131,7 +95,7 @@ def _grid(row: Grid, org_name: str, branch) -> dict:
 
 
 def _grid_of_id(grid_id):
-    row, org = _record(Grid, grid_id, "grid")
+    row, org = visible_record(Grid, grid_id, "grid")
     return row, org, service.get_org(row.branch_org_id)
 
 
@@ -144,11 +108,11 @@ def list_grids(filters, pagination_parameters):
     """Grids (网格) of the communities the user sees, by community and name: ``org_id``,
     ``subtree_of`` (a street's communities), ``include_ended``."""
     branch = aliased(Organization, name="grid_branch")
-    stmt = _scoped(select(Grid, Organization.name, branch), Grid, filters).outerjoin(
+    stmt = seen_records(select(Grid, Organization.name, branch), Grid, filters).outerjoin(
         branch, branch.id == Grid.branch_org_id)
     if not filters["include_ended"]:
         stmt = stmt.where(Grid.ended_on.is_(None))
-    rows = _paged(stmt.order_by(Organization.code, Grid.name, Grid.id), pagination_parameters)
+    rows = paged(stmt.order_by(Organization.code, Grid.name, Grid.id), pagination_parameters)
     return [_grid(row, name, branch_org) for row, name, branch_org in rows]
 
 
@@ -181,7 +145,7 @@ def get_grid(grid_id):
 def update_grid(data, grid_id):
     """Change a grid: its branch, households, grid worker; ``ended_on`` when it is merged or
     abolished."""
-    row, org = _writable(Grid, grid_id, "grid", SECRETARY)
+    row, org = visible_record(Grid, grid_id, "grid", SECRETARY)
     service.update_grid(row, org, data)
     db.session.commit()
     return _grid(row, org.name, service.get_org(row.branch_org_id))
@@ -192,7 +156,7 @@ def update_grid(data, grid_id):
 @bp.response(204)
 def delete_grid(grid_id):
     """Remove a grid recorded by mistake (409 while registrations serve in it: end it instead)."""
-    row, _ = _writable(Grid, grid_id, "grid", SECRETARY)
+    row, _ = visible_record(Grid, grid_id, "grid", SECRETARY)
     service.delete_grid(row)
     db.session.commit()
 
@@ -221,10 +185,10 @@ def _company(row: PropertyCompany, org_name: str) -> dict:
 def list_companies(filters, pagination_parameters):
     """Property companies (物业企业) serving the communities the user sees: ``org_id``,
     ``subtree_of``, ``include_left``."""
-    stmt = _scoped(select(PropertyCompany, Organization.name), PropertyCompany, filters)
+    stmt = seen_records(select(PropertyCompany, Organization.name), PropertyCompany, filters)
     if not filters["include_left"]:
         stmt = stmt.where(PropertyCompany.left_on.is_(None))
-    rows = _paged(stmt.order_by(Organization.code, PropertyCompany.name, PropertyCompany.id),
+    rows = paged(stmt.order_by(Organization.code, PropertyCompany.name, PropertyCompany.id),
                   pagination_parameters)
     return [_company(row, name) for row, name in rows]
 
@@ -247,7 +211,7 @@ def create_company(data):
 @bp.response(200, CommunityCompanySchema)
 def get_company(company_id):
     """One property company."""
-    row, org = _record(PropertyCompany, company_id, "property company")
+    row, org = visible_record(PropertyCompany, company_id, "property company")
     return _company(row, org.name)
 
 
@@ -258,7 +222,7 @@ def get_company(company_id):
 def update_company(data, company_id):
     """Change a company: a renewed agreement, a Party organisation formed, ``left_on`` when
     it stops serving the community."""
-    row, org = _writable(PropertyCompany, company_id, "property company", MANAGER)
+    row, org = visible_record(PropertyCompany, company_id, "property company", MANAGER)
     service.update_company(row, data)
     db.session.commit()
     return _company(row, org.name)
@@ -269,7 +233,7 @@ def update_company(data, company_id):
 @bp.response(204)
 def delete_company(company_id):
     """Remove a company recorded by mistake (one that leaves gets ``left_on`` instead)."""
-    row, _ = _writable(PropertyCompany, company_id, "property company", MANAGER)
+    row, _ = visible_record(PropertyCompany, company_id, "property company", MANAGER)
     service.delete_company(row)
     db.session.commit()
 
@@ -324,7 +288,7 @@ def list_registrations(filters, pagination_parameters):
     """People registered with the communities the user sees (双报到), latest first:
     ``org_id``, ``subtree_of``, ``state`` (current / ended / all), ``member_id``, ``grid_id``;
     each with this year's services."""
-    stmt = _scoped(select(Registration, Organization.name, Member.name), Registration, filters).outerjoin(
+    stmt = seen_records(select(Registration, Organization.name, Member.name), Registration, filters).outerjoin(
         Member, Member.id == Registration.member_id)
     today = service.today()
     if filters["state"] == "current":
@@ -335,7 +299,7 @@ def list_registrations(filters, pagination_parameters):
         stmt = stmt.where(Registration.member_id == filters["member_id"])
     if filters["grid_id"] is not None:
         stmt = stmt.where(Registration.grid_id == filters["grid_id"])
-    rows = _paged(stmt.order_by(Registration.registered_on.desc(), Registration.id), pagination_parameters)
+    rows = paged(stmt.order_by(Registration.registered_on.desc(), Registration.id), pagination_parameters)
     return _registrations(rows)
 
 
@@ -358,7 +322,7 @@ def create_registration(data):
 @bp.response(200, CommunityRegistrationSchema)
 def get_registration(registration_id):
     """One registration, with this year's services."""
-    row, org = _record(Registration, registration_id, "registration")
+    row, org = visible_record(Registration, registration_id, "registration")
     return _registration_row(row, org)
 
 
@@ -369,7 +333,7 @@ def get_registration(registration_id):
 def update_registration(data, registration_id):
     """Change a registration: its grid, work unit; ``ended_on`` when the member moves away or
     stops serving (never before a recorded service)."""
-    row, org = _writable(Registration, registration_id, "registration", SECRETARY)
+    row, org = visible_record(Registration, registration_id, "registration", SECRETARY)
     service.update_registration(row, org, data)
     db.session.commit()
     return _registration_row(row, org)
@@ -380,7 +344,7 @@ def update_registration(data, registration_id):
 @bp.response(204)
 def delete_registration(registration_id):
     """Remove a registration recorded by mistake (409 once services are recorded)."""
-    row, _ = _writable(Registration, registration_id, "registration", SECRETARY)
+    row, _ = visible_record(Registration, registration_id, "registration", SECRETARY)
     service.delete_registration(row)
     db.session.commit()
 
@@ -403,7 +367,7 @@ def _service(row: Service) -> dict:
 @bp.response(200, CommunityServiceSchema(many=True))
 def list_services(filters, registration_id):
     """The services of a registration, latest first (``year`` to limit them)."""
-    row, _ = _record(Registration, registration_id, "registration")
+    row, _ = visible_record(Registration, registration_id, "registration")
     stmt = select(Service).where(Service.registration_id == row.id)
     if filters["year"] is not None:
         stmt = stmt.where(Service.served_on >= date(filters["year"], 1, 1),
@@ -418,7 +382,7 @@ def list_services(filters, registration_id):
 def create_service(data, registration_id):
     """Record a service the registered person did for the community (the member's points
     are collected from it: ``community.service``)."""
-    row, _ = _writable(Registration, registration_id, "registration", SECRETARY)
+    row, _ = visible_record(Registration, registration_id, "registration", SECRETARY)
     created = service.create_service(row, data)
     db.session.commit()
     return _service(created)
@@ -430,7 +394,7 @@ def create_service(data, registration_id):
 def delete_service(service_id):
     """Remove a service recorded by mistake (points already awarded for it stay in the
     ledger, to be corrected there)."""
-    row, _ = _writable(Service, service_id, "service", SECRETARY)
+    row, _ = visible_record(Service, service_id, "service", SECRETARY)
     service.delete_service(row)
     db.session.commit()
 

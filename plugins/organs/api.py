@@ -29,10 +29,12 @@ from core.sdk import (
     db,
     has_role,
     login_required,
+    paged,
     parse_id,
     subtree_filter,
     visible_org,
     visible_orgs_clause,
+    visible_record,
 )
 from plugins.organs import scope, service, staffing
 from plugins.organs.models import (
@@ -79,22 +81,8 @@ DECIDER = "org_manager"
 # -- lookups ------------------------------------------------------------------------------------
 
 
-def _owner(record, what: str, record_id, role: str = "member") -> Organization:
-    """The organisation keeping ``record``: 404 when there is no record or the user does not
-    see its organisation (one answer for both), 403 when they see it but lack ``role``."""
-    org = db.session.scalar(select(Organization).where(Organization.id == record.org_id)) \
-        if record is not None else None
-    if org is None or not has_role("member", org):
-        abort(404, f"{what} {record_id} not found")
-    if not has_role(role, org):
-        abort(403, f"This needs the {role} role on the organization.")
-    return org
-
-
 def _brand(brand_id, role: str = "member") -> tuple[Brand, Organization]:
-    parsed = parse_id(brand_id)
-    brand = service.get_brand(parsed) if parsed is not None else None
-    return brand, _owner(brand, "brand", brand_id, role)
+    return visible_record(Brand, brand_id, "brand", role)
 
 
 def _milestone(brand: Brand, milestone_id):
@@ -106,15 +94,11 @@ def _milestone(brand: Brand, milestone_id):
 
 
 def _assessment(assessment_id, role: str = "member") -> tuple[ModelAssessment, Organization]:
-    parsed = parse_id(assessment_id)
-    assessment = service.get_assessment(parsed) if parsed is not None else None
-    return assessment, _owner(assessment, "model assessment", assessment_id, role)
+    return visible_record(ModelAssessment, assessment_id, "model assessment", role)
 
 
 def _goal(goal_id, role: str = "member") -> tuple[BusinessGoal, Organization]:
-    parsed = parse_id(goal_id)
-    goal = service.get_goal(parsed) if parsed is not None else None
-    return goal, _owner(goal, "business goal", goal_id, role)
+    return visible_record(BusinessGoal, goal_id, "business goal", role)
 
 
 def _visible(stmt, org_id):
@@ -124,13 +108,6 @@ def _visible(stmt, org_id):
     if org_id is not None:
         stmt = stmt.where(subtree_filter(visible_org(org_id).path))
     return stmt
-
-
-def _page(stmt, pagination_parameters):
-    pagination_parameters.item_count = db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.execute(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)).all()
 
 
 # -- presentation -------------------------------------------------------------------------------
@@ -217,7 +194,7 @@ def list_brands(filters, pagination_parameters):
                     filters["org"])
     if filters["status"] is not None:
         stmt = stmt.where(Brand.status == filters["status"])
-    rows = _page(stmt.order_by(Organization.path, Brand.name), pagination_parameters)
+    rows = paged(stmt.order_by(Organization.path, Brand.name), pagination_parameters)
     counts = _milestone_counts([b.id for b, _ in rows], date.today(), _grace()) if rows else {}
     return [present_brand(b, name, counts.get(b.id, (0, 0, 0))) for b, name in rows]
 
@@ -317,7 +294,7 @@ def list_assessments(filters, pagination_parameters):
         stmt = stmt.where(ModelAssessment.year == filters["year"])
     if filters["status"] is not None:
         stmt = stmt.where(ModelAssessment.status == filters["status"])
-    rows = _page(stmt.order_by(ModelAssessment.year.desc(), Organization.path), pagination_parameters)
+    rows = paged(stmt.order_by(ModelAssessment.year.desc(), Organization.path), pagination_parameters)
     return [present_assessment(a, name) for a, name in rows]
 
 
@@ -374,7 +351,7 @@ def list_goals(filters, pagination_parameters):
         stmt = stmt.where(BusinessGoal.year == filters["year"])
     if filters["status"] is not None:
         stmt = stmt.where(BusinessGoal.status == filters["status"])
-    rows = _page(stmt.order_by(BusinessGoal.year.desc(), Organization.path, BusinessGoal.created_at),
+    rows = paged(stmt.order_by(BusinessGoal.year.desc(), Organization.path, BusinessGoal.created_at),
                  pagination_parameters)
     return [present_goal(g, name) for g, name in rows]
 

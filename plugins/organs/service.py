@@ -77,9 +77,6 @@ def _flush(field: str, message: str) -> None:
 BRAND_TAKEN = "该党组织已有党建品牌（一机关一品牌），请修改原品牌。"
 
 
-def get_brand(brand_id: uuid.UUID) -> Brand | None:
-    return db.session.scalar(select(Brand).where(Brand.id == brand_id))
-
 
 def brand_of(org_id: uuid.UUID) -> Brand | None:
     return db.session.scalar(select(Brand).where(Brand.org_id == org_id))
@@ -220,9 +217,6 @@ def _check_criteria(given: dict) -> dict:
     return {k: bool(given.get(k, False)) for k in known}
 
 
-def get_assessment(assessment_id: uuid.UUID) -> ModelAssessment | None:
-    return db.session.scalar(select(ModelAssessment).where(ModelAssessment.id == assessment_id))
-
 
 def create_assessment(org: Organization, data: dict) -> ModelAssessment:
     check_org(org)
@@ -270,9 +264,6 @@ def update_assessment(assessment: ModelAssessment, changes: dict, may_decide: bo
 
 # -- business goals (党建与业务融合) --------------------------------------------------------------
 
-
-def get_goal(goal_id: uuid.UUID) -> BusinessGoal | None:
-    return db.session.scalar(select(BusinessGoal).where(BusinessGoal.id == goal_id))
 
 
 def _check_goal(values: dict) -> None:

@@ -16,20 +16,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from core.sdk import (
     Blueprint,
     Member,
     Organization,
-    abort,
     db,
-    has_role,
     login_required,
-    parse_id,
-    subtree_filter,
+    paged,
+    seen_records,
     visible_org,
-    visible_orgs_clause,
+    visible_record,
 )
 from plugins.rural import service
 from plugins.rural.attributes import SERVICE_CENTRE_FUNCTIONS
@@ -72,41 +70,6 @@ MANAGER = "org_manager"
 
 
 # -- lookups ------------------------------------------------------------------------------------
-
-
-def _record(model, record_id, what: str):
-    """The record and its organisation; 404 when unknown, another tenant's or not seen."""
-    parsed = parse_id(record_id)
-    row = db.session.scalar(select(model).where(model.id == parsed)) if parsed is not None else None
-    org = (db.session.scalar(select(Organization).where(Organization.id == row.org_id))
-           if row is not None else None)
-    if row is None or org is None or not has_role("member", org):
-        abort(404, f"{what} {record_id} not found")
-    return row, org
-
-
-def _writable(model, record_id, what: str, role: str):
-    row, org = _record(model, record_id, what)
-    if not has_role(role, org):
-        abort(403, f"This needs the {role} role on this organization.")
-    return row, org
-
-
-def _paged(stmt, pagination_parameters):
-    pagination_parameters.item_count = db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.execute(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)).all()
-
-
-def _scoped(stmt, model, filters):
-    """``stmt`` limited to what the user sees and to the ``org_id`` / ``subtree_of`` asked."""
-    stmt = stmt.join(Organization, Organization.id == model.org_id).where(visible_orgs_clause())
-    if filters.get("org_id") is not None:
-        stmt = stmt.where(model.org_id == filters["org_id"])
-    if filters.get("subtree_of") is not None:
-        stmt = stmt.where(subtree_filter(visible_org(filters["subtree_of"]).path))
-    return stmt
 
 
 def _current(model, today: date):
@@ -160,12 +123,12 @@ def _income(row: CollectiveIncome, org_name: str, target: float) -> dict:
 def list_incomes(filters, pagination_parameters):
     """Village collective incomes (村级集体经济收入) the user sees, newest year first:
     ``org_id``, ``subtree_of`` (a township's villages), ``year``."""
-    stmt = _scoped(select(CollectiveIncome, Organization.name), CollectiveIncome, filters)
+    stmt = seen_records(select(CollectiveIncome, Organization.name), CollectiveIncome, filters)
     if filters["year"] is not None:
         stmt = stmt.where(CollectiveIncome.year == filters["year"])
     stmt = stmt.order_by(CollectiveIncome.year.desc(), Organization.name, CollectiveIncome.id)
     target = settings()["collective_income_target_wan"]
-    return [_income(row, name, target) for row, name in _paged(stmt, pagination_parameters)]
+    return [_income(row, name, target) for row, name in paged(stmt, pagination_parameters)]
 
 
 @bp.route("/incomes", methods=["POST"])
@@ -186,7 +149,7 @@ def create_income(data):
 @bp.response(200, IncomeSchema)
 def get_income(income_id):
     """One year's income of a village."""
-    row, org = _record(CollectiveIncome, income_id, "income")
+    row, org = visible_record(CollectiveIncome, income_id, "income")
     return _income(row, org.name, settings()["collective_income_target_wan"])
 
 
@@ -196,7 +159,7 @@ def get_income(income_id):
 @bp.response(200, IncomeSchema)
 def update_income(data, income_id):
     """Correct a year's figures (the total stays ≥ the operating income)."""
-    row, org = _writable(CollectiveIncome, income_id, "income", SECRETARY)
+    row, org = visible_record(CollectiveIncome, income_id, "income", SECRETARY)
     service.update_income(row, data)
     db.session.commit()
     return _income(row, org.name, settings()["collective_income_target_wan"])
@@ -207,7 +170,7 @@ def update_income(data, income_id):
 @bp.response(204)
 def delete_income(income_id):
     """Remove a year recorded by mistake."""
-    row, _ = _writable(CollectiveIncome, income_id, "income", SECRETARY)
+    row, _ = visible_record(CollectiveIncome, income_id, "income", SECRETARY)
     service.delete(row)
     db.session.commit()
 
@@ -232,7 +195,7 @@ def list_stationings(filters, pagination_parameters):
     """First secretaries and work team members (第一书记、驻村工作队) the user sees, latest
     first: ``org_id``, ``subtree_of``, ``role``, ``current`` (stationed today)."""
     today = date.today()
-    stmt = _scoped(select(Stationing, Organization.name), Stationing, filters)
+    stmt = seen_records(select(Stationing, Organization.name), Stationing, filters)
     if filters["role"] is not None:
         stmt = stmt.where(Stationing.role == filters["role"])
     if filters["current"] is True:
@@ -240,7 +203,7 @@ def list_stationings(filters, pagination_parameters):
     elif filters["current"] is False:
         stmt = stmt.where(or_(Stationing.started_on > today, Stationing.ended_on < today))
     stmt = stmt.order_by(Stationing.started_on.desc(), Stationing.person_name, Stationing.id)
-    return [_stationing(row, name, today) for row, name in _paged(stmt, pagination_parameters)]
+    return [_stationing(row, name, today) for row, name in paged(stmt, pagination_parameters)]
 
 
 @bp.route("/stationings", methods=["POST"])
@@ -261,7 +224,7 @@ def create_stationing(data):
 @bp.response(200, StationingSchema)
 def get_stationing(stationing_id):
     """One stationing."""
-    row, org = _record(Stationing, stationing_id, "stationing")
+    row, org = visible_record(Stationing, stationing_id, "stationing")
     return _stationing(row, org.name, date.today())
 
 
@@ -271,7 +234,7 @@ def get_stationing(stationing_id):
 @bp.response(200, StationingSchema)
 def update_stationing(data, stationing_id):
     """Correct a stationing, or end it with ``ended_on`` (期满离任、召回)."""
-    row, org = _writable(Stationing, stationing_id, "stationing", MANAGER)
+    row, org = visible_record(Stationing, stationing_id, "stationing", MANAGER)
     service.update_stationing(row, data)
     db.session.commit()
     return _stationing(row, org.name, date.today())
@@ -282,7 +245,7 @@ def update_stationing(data, stationing_id):
 @bp.response(204)
 def delete_stationing(stationing_id):
     """Remove a stationing recorded by mistake (end a real one with ``ended_on`` instead)."""
-    row, _ = _writable(Stationing, stationing_id, "stationing", MANAGER)
+    row, _ = visible_record(Stationing, stationing_id, "stationing", MANAGER)
     service.delete(row)
     db.session.commit()
 
@@ -307,7 +270,7 @@ def list_duties(filters, pagination_parameters):
     """Duty posts of members (无职党员设岗定责) the user sees: ``org_id``, ``subtree_of``,
     ``member_id``, ``current`` (held today)."""
     today = date.today()
-    stmt = (_scoped(select(MemberDuty, Organization.name, Member.name), MemberDuty, filters)
+    stmt = (seen_records(select(MemberDuty, Organization.name, Member.name), MemberDuty, filters)
             .join(Member, Member.id == MemberDuty.member_id))
     if filters["member_id"] is not None:
         stmt = stmt.where(MemberDuty.member_id == filters["member_id"])
@@ -317,7 +280,7 @@ def list_duties(filters, pagination_parameters):
         stmt = stmt.where(or_(MemberDuty.started_on > today, MemberDuty.ended_on < today))
     stmt = stmt.order_by(Organization.name, MemberDuty.duty, Member.name, MemberDuty.id)
     return [_duty(row, org_name, member_name, today)
-            for row, org_name, member_name in _paged(stmt, pagination_parameters)]
+            for row, org_name, member_name in paged(stmt, pagination_parameters)]
 
 
 @bp.route("/duties", methods=["POST"])
@@ -338,7 +301,7 @@ def create_duty(data):
 @bp.response(200, DutySchema)
 def get_duty(duty_id):
     """One duty post."""
-    row, org = _record(MemberDuty, duty_id, "duty")
+    row, org = visible_record(MemberDuty, duty_id, "duty")
     return _duty(row, org.name, _member_name(row.member_id), date.today())
 
 
@@ -348,7 +311,7 @@ def get_duty(duty_id):
 @bp.response(200, DutySchema)
 def update_duty(data, duty_id):
     """Correct a duty post, or end it with ``ended_on``."""
-    row, org = _writable(MemberDuty, duty_id, "duty", SECRETARY)
+    row, org = visible_record(MemberDuty, duty_id, "duty", SECRETARY)
     service.update_duty(row, data)
     db.session.commit()
     return _duty(row, org.name, _member_name(row.member_id), date.today())
@@ -359,7 +322,7 @@ def update_duty(data, duty_id):
 @bp.response(204)
 def delete_duty(duty_id):
     """Remove a duty post recorded by mistake."""
-    row, _ = _writable(MemberDuty, duty_id, "duty", SECRETARY)
+    row, _ = visible_record(MemberDuty, duty_id, "duty", SECRETARY)
     service.delete(row)
     db.session.commit()
 
@@ -385,7 +348,7 @@ def _contact(row: MobileContact, org_name: str, member_name: str) -> dict:
 def list_contacts(filters, pagination_parameters):
     """Contacts with mobile members (流动党员联系) the user sees, latest first: ``org_id``,
     ``subtree_of``, ``member_id``, ``since`` / ``until`` (days included)."""
-    stmt = (_scoped(select(MobileContact, Organization.name, Member.name), MobileContact, filters)
+    stmt = (seen_records(select(MobileContact, Organization.name, Member.name), MobileContact, filters)
             .join(Member, Member.id == MobileContact.member_id))
     if filters["member_id"] is not None:
         stmt = stmt.where(MobileContact.member_id == filters["member_id"])
@@ -395,7 +358,7 @@ def list_contacts(filters, pagination_parameters):
         stmt = stmt.where(MobileContact.contacted_on <= filters["until"])
     stmt = stmt.order_by(MobileContact.contacted_on.desc(), Member.name, MobileContact.id)
     return [_contact(row, org_name, member_name)
-            for row, org_name, member_name in _paged(stmt, pagination_parameters)]
+            for row, org_name, member_name in paged(stmt, pagination_parameters)]
 
 
 @bp.route("/mobile-contacts", methods=["POST"])
@@ -417,7 +380,7 @@ def create_contact(data):
 @bp.response(200, ContactSchema)
 def get_contact(contact_id):
     """One contact."""
-    row, org = _record(MobileContact, contact_id, "mobile contact")
+    row, org = visible_record(MobileContact, contact_id, "mobile contact")
     return _contact(row, org.name, _member_name(row.member_id))
 
 
@@ -427,7 +390,7 @@ def get_contact(contact_id):
 @bp.response(200, ContactSchema)
 def update_contact(data, contact_id):
     """Correct a contact."""
-    row, org = _writable(MobileContact, contact_id, "mobile contact", SECRETARY)
+    row, org = visible_record(MobileContact, contact_id, "mobile contact", SECRETARY)
     service.update_contact(row, data)
     db.session.commit()
     return _contact(row, org.name, _member_name(row.member_id))
@@ -438,6 +401,6 @@ def update_contact(data, contact_id):
 @bp.response(204)
 def delete_contact(contact_id):
     """Remove a contact recorded by mistake."""
-    row, _ = _writable(MobileContact, contact_id, "mobile contact", SECRETARY)
+    row, _ = visible_record(MobileContact, contact_id, "mobile contact", SECRETARY)
     service.delete(row)
     db.session.commit()

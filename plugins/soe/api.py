@@ -23,14 +23,12 @@ from core.sdk import (
     Blueprint,
     Member,
     Organization,
-    abort,
     db,
-    has_role,
     login_required,
-    parse_id,
-    subtree_filter,
+    paged,
+    seen_records,
     visible_org,
-    visible_orgs_clause,
+    visible_record,
 )
 from plugins.soe import service
 from plugins.soe.checks import review_problem
@@ -83,37 +81,6 @@ MANAGER = "org_manager"
 # -- lookups ------------------------------------------------------------------------------------
 
 
-def _record(model, record_id, what: str, role: str = "member"):
-    """The record and its organisation; 404 when unknown, another tenant's or not seen, 403
-    when seen without ``role``."""
-    parsed = parse_id(record_id)
-    row = db.session.scalar(select(model).where(model.id == parsed)) if parsed is not None else None
-    org = (db.session.scalar(select(Organization).where(Organization.id == row.org_id))
-           if row is not None else None)
-    if row is None or org is None or not has_role("member", org):
-        abort(404, f"{what} {record_id} not found")
-    if not has_role(role, org):
-        abort(403, f"This needs the {role} role on this organization.")
-    return row, org
-
-
-def _paged(stmt, pagination_parameters):
-    pagination_parameters.item_count = db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.execute(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)).all()
-
-
-def _scoped(stmt, model, filters):
-    """``stmt`` limited to what the user sees and to the ``org_id`` / ``subtree_of`` asked."""
-    stmt = stmt.join(Organization, Organization.id == model.org_id).where(visible_orgs_clause())
-    if filters.get("org_id") is not None:
-        stmt = stmt.where(model.org_id == filters["org_id"])
-    if filters.get("subtree_of") is not None:
-        stmt = stmt.where(subtree_filter(visible_org(filters["subtree_of"]).path))
-    return stmt
-
-
 def _held(model, today: date):
     return (model.started_on <= today, or_(model.ended_on.is_(None), model.ended_on > today))
 
@@ -159,7 +126,7 @@ def list_decisions(filters, pagination_parameters):
     latest first: ``org_id``, ``subtree_of``, ``year`` (decided in, or studied in when not
     decided), ``flagged`` (decided without timely prior study)."""
     min_days = _min_days()
-    stmt = _scoped(select(Decision, Organization.name), Decision, filters)
+    stmt = seen_records(select(Decision, Organization.name), Decision, filters)
     if filters["year"] is not None:
         first, last = date(filters["year"], 1, 1), date(filters["year"], 12, 31)
         stmt = stmt.where(or_(Decision.decided_on.between(first, last),
@@ -172,7 +139,7 @@ def list_decisions(filters, pagination_parameters):
     stmt = stmt.order_by(func.coalesce(Decision.decided_on, Decision.party_reviewed_on).desc(),
                          Decision.title, Decision.id)
     if filters["flagged"] is None:
-        return [_decision(row, name, min_days) for row, name in _paged(stmt, pagination_parameters)]
+        return [_decision(row, name, min_days) for row, name in paged(stmt, pagination_parameters)]
     rows = [_decision(row, name, min_days) for row, name in db.session.execute(stmt)]
     rows = [r for r in rows if r["flagged"] is filters["flagged"]]
     pagination_parameters.item_count = len(rows)
@@ -199,7 +166,7 @@ def create_decision(data):
 @bp.response(200, SoeDecisionSchema)
 def get_decision(decision_id):
     """One matter of the register."""
-    row, org = _record(Decision, decision_id, "decision")
+    row, org = visible_record(Decision, decision_id, "decision")
     return _decision(row, org.name, _min_days())
 
 
@@ -209,7 +176,7 @@ def get_decision(decision_id):
 @bp.response(200, SoeDecisionSchema)
 def update_decision(data, decision_id):
     """Correct a matter, or add its study or its decision when they happen."""
-    row, org = _record(Decision, decision_id, "decision", MANAGER)
+    row, org = visible_record(Decision, decision_id, "decision", MANAGER)
     service.update_decision(row, data)
     db.session.commit()
     return _decision(row, org.name, _min_days())
@@ -220,7 +187,7 @@ def update_decision(data, decision_id):
 @bp.response(204)
 def delete_decision(decision_id):
     """Remove a matter recorded by mistake (the audit log keeps what it was)."""
-    row, _ = _record(Decision, decision_id, "decision", MANAGER)
+    row, _ = visible_record(Decision, decision_id, "decision", MANAGER)
     service.delete(row)
     db.session.commit()
 
@@ -249,14 +216,14 @@ def list_appointments(filters, pagination_parameters):
     """Leaders' Party and board or management posts (双向进入、交叉任职) the user sees, latest
     first: ``org_id``, ``subtree_of``, ``current`` (held today)."""
     today = date.today()
-    stmt = _scoped(select(CrossAppointment, Organization.name), CrossAppointment, filters)
+    stmt = seen_records(select(CrossAppointment, Organization.name), CrossAppointment, filters)
     if filters["current"] is True:
         stmt = stmt.where(*_held(CrossAppointment, today))
     elif filters["current"] is False:
         stmt = stmt.where(or_(CrossAppointment.started_on > today, CrossAppointment.ended_on <= today))
     stmt = stmt.order_by(CrossAppointment.started_on.desc(), CrossAppointment.person_name,
                          CrossAppointment.id)
-    return [_appointment(row, name, today) for row, name in _paged(stmt, pagination_parameters)]
+    return [_appointment(row, name, today) for row, name in paged(stmt, pagination_parameters)]
 
 
 @bp.route("/appointments", methods=["POST"])
@@ -278,7 +245,7 @@ def create_appointment(data):
 @bp.response(200, SoeAppointmentSchema)
 def get_appointment(appointment_id):
     """One appointment."""
-    row, org = _record(CrossAppointment, appointment_id, "appointment")
+    row, org = visible_record(CrossAppointment, appointment_id, "appointment")
     return _appointment(row, org.name, date.today())
 
 
@@ -288,7 +255,7 @@ def get_appointment(appointment_id):
 @bp.response(200, SoeAppointmentSchema)
 def update_appointment(data, appointment_id):
     """Correct an appointment, or end it (``ended_on``: the first day no longer held)."""
-    row, org = _record(CrossAppointment, appointment_id, "appointment", MANAGER)
+    row, org = visible_record(CrossAppointment, appointment_id, "appointment", MANAGER)
     service.update_appointment(row, data)
     db.session.commit()
     return _appointment(row, org.name, date.today())
@@ -299,7 +266,7 @@ def update_appointment(data, appointment_id):
 @bp.response(204)
 def delete_appointment(appointment_id):
     """Remove an appointment recorded by mistake (ending one is a PATCH)."""
-    row, _ = _record(CrossAppointment, appointment_id, "appointment", MANAGER)
+    row, _ = visible_record(CrossAppointment, appointment_id, "appointment", MANAGER)
     service.delete(row)
     db.session.commit()
 
@@ -328,12 +295,12 @@ def _minimum() -> float:
 def list_links(filters, pagination_parameters):
     """How each year's Party-building assessment bears on the enterprise's performance
     assessment, newest year first: ``org_id``, ``subtree_of``, ``year``."""
-    stmt = _scoped(select(PerformanceLink, Organization.name), PerformanceLink, filters)
+    stmt = seen_records(select(PerformanceLink, Organization.name), PerformanceLink, filters)
     if filters["year"] is not None:
         stmt = stmt.where(PerformanceLink.year == filters["year"])
     stmt = stmt.order_by(PerformanceLink.year.desc(), Organization.name, PerformanceLink.id)
     minimum = _minimum()
-    return [_link(row, name, minimum) for row, name in _paged(stmt, pagination_parameters)]
+    return [_link(row, name, minimum) for row, name in paged(stmt, pagination_parameters)]
 
 
 @bp.route("/performance-links", methods=["POST"])
@@ -354,7 +321,7 @@ def create_link(data):
 @bp.response(200, SoeLinkSchema)
 def get_link(link_id):
     """One year's link."""
-    row, org = _record(PerformanceLink, link_id, "performance link")
+    row, org = visible_record(PerformanceLink, link_id, "performance link")
     return _link(row, org.name, _minimum())
 
 
@@ -364,7 +331,7 @@ def get_link(link_id):
 @bp.response(200, SoeLinkSchema)
 def update_link(data, link_id):
     """Correct a year's link, or add the scores once assessed."""
-    row, org = _record(PerformanceLink, link_id, "performance link", MANAGER)
+    row, org = visible_record(PerformanceLink, link_id, "performance link", MANAGER)
     service.update_link(row, data)
     db.session.commit()
     return _link(row, org.name, _minimum())
@@ -375,7 +342,7 @@ def update_link(data, link_id):
 @bp.response(204)
 def delete_link(link_id):
     """Remove a year recorded by mistake."""
-    row, _ = _record(PerformanceLink, link_id, "performance link", MANAGER)
+    row, _ = visible_record(PerformanceLink, link_id, "performance link", MANAGER)
     service.delete(row)
     db.session.commit()
 
@@ -406,7 +373,7 @@ def list_vanguard(filters, pagination_parameters):
     """Members' 先锋岗, 责任区 and 示范岗 the user sees, latest first: ``org_id``,
     ``subtree_of``, ``current`` (held today)."""
     today = date.today()
-    stmt = _scoped(select(VanguardPost, Organization.name, Member.name), VanguardPost, filters)
+    stmt = seen_records(select(VanguardPost, Organization.name, Member.name), VanguardPost, filters)
     stmt = stmt.join(Member, Member.id == VanguardPost.member_id)
     if filters["current"] is True:
         stmt = stmt.where(*_held(VanguardPost, today))
@@ -414,7 +381,7 @@ def list_vanguard(filters, pagination_parameters):
         stmt = stmt.where(or_(VanguardPost.started_on > today, VanguardPost.ended_on <= today))
     stmt = stmt.order_by(VanguardPost.started_on.desc(), Member.name, VanguardPost.id)
     return [_vanguard(row, org_name, member_name, today)
-            for row, org_name, member_name in _paged(stmt, pagination_parameters)]
+            for row, org_name, member_name in paged(stmt, pagination_parameters)]
 
 
 @bp.route("/vanguard-posts", methods=["POST"])
@@ -435,7 +402,7 @@ def create_vanguard(data):
 @bp.response(200, SoeVanguardSchema)
 def get_vanguard(post_id):
     """One vanguard post."""
-    row, org = _record(VanguardPost, post_id, "vanguard post")
+    row, org = visible_record(VanguardPost, post_id, "vanguard post")
     return _vanguard(row, org.name, _member_name(row.member_id), date.today())
 
 
@@ -445,7 +412,7 @@ def get_vanguard(post_id):
 @bp.response(200, SoeVanguardSchema)
 def update_vanguard(data, post_id):
     """Correct a vanguard post, or end it (``ended_on``: the first day no longer held)."""
-    row, org = _record(VanguardPost, post_id, "vanguard post", SECRETARY)
+    row, org = visible_record(VanguardPost, post_id, "vanguard post", SECRETARY)
     service.update_vanguard(row, data)
     db.session.commit()
     return _vanguard(row, org.name, _member_name(row.member_id), date.today())
@@ -456,7 +423,7 @@ def update_vanguard(data, post_id):
 @bp.response(204)
 def delete_vanguard(post_id):
     """Remove a vanguard post recorded by mistake (ending one is a PATCH)."""
-    row, _ = _record(VanguardPost, post_id, "vanguard post", SECRETARY)
+    row, _ = visible_record(VanguardPost, post_id, "vanguard post", SECRETARY)
     service.delete(row)
     db.session.commit()
 
@@ -481,12 +448,12 @@ def _innovation(row: Innovation, org_name: str, member_ids: list) -> dict:
 def list_innovations(filters, pagination_parameters):
     """党员攻关项目, innovation results and 合理化建议 the user sees, latest first: ``org_id``,
     ``subtree_of``, ``year`` (achieved in)."""
-    stmt = _scoped(select(Innovation, Organization.name), Innovation, filters)
+    stmt = seen_records(select(Innovation, Organization.name), Innovation, filters)
     if filters["year"] is not None:
         stmt = stmt.where(Innovation.achieved_on >= date(filters["year"], 1, 1),
                           Innovation.achieved_on <= date(filters["year"], 12, 31))
     stmt = stmt.order_by(Innovation.achieved_on.desc(), Innovation.title, Innovation.id)
-    rows = _paged(stmt, pagination_parameters)
+    rows = paged(stmt, pagination_parameters)
     members = service.members_of(row.id for row, _ in rows)
     return [_innovation(row, name, members.get(row.id, [])) for row, name in rows]
 
@@ -509,7 +476,7 @@ def create_innovation(data):
 @bp.response(200, SoeInnovationSchema)
 def get_innovation(innovation_id):
     """One innovation, with who took part."""
-    row, org = _record(Innovation, innovation_id, "innovation")
+    row, org = visible_record(Innovation, innovation_id, "innovation")
     return _innovation(row, org.name, service.members_of([row.id]).get(row.id, []))
 
 
@@ -519,7 +486,7 @@ def get_innovation(innovation_id):
 @bp.response(200, SoeInnovationSchema)
 def update_innovation(data, innovation_id):
     """Correct an innovation; ``member_ids`` replaces who took part."""
-    row, org = _record(Innovation, innovation_id, "innovation", SECRETARY)
+    row, org = visible_record(Innovation, innovation_id, "innovation", SECRETARY)
     service.update_innovation(row, org, data)
     db.session.commit()
     return _innovation(row, org.name, service.members_of([row.id]).get(row.id, []))
@@ -531,6 +498,6 @@ def update_innovation(data, innovation_id):
 def delete_innovation(innovation_id):
     """Remove an innovation recorded by mistake (its points already awarded stay in the
     ledger, where an administrator reverses them)."""
-    row, _ = _record(Innovation, innovation_id, "innovation", SECRETARY)
+    row, _ = visible_record(Innovation, innovation_id, "innovation", SECRETARY)
     service.delete(row)
     db.session.commit()

@@ -29,11 +29,12 @@ from core.sdk import (
     db,
     has_role,
     login_required,
-    parse_id,
+    paged,
     plugin_settings,
     subtree_filter,
     visible_org,
     visible_orgs_clause,
+    visible_record,
 )
 from plugins.two_new import coverage, service
 from plugins.two_new.attributes import SECTOR
@@ -72,29 +73,9 @@ def _min_full() -> int:
     return plugin_settings(SECTOR)["branch_min_full_members"]
 
 
-def _owner(record, what: str, record_id, role: str = "member") -> Organization:
-    """The supervising organisation of ``record``: 404 when there is no record or the user
-    does not see its organisation (one answer for both), 403 when they see it but lack
-    ``role``."""
-    org = db.session.scalar(select(Organization).where(Organization.id == record.org_id)) \
-        if record is not None else None
-    if org is None or not has_role("member", org):
-        abort(404, f"{what} {record_id} not found")
-    if not has_role(role, org):
-        abort(403, f"This needs the {role} role on the organization keeping the register.")
-    return org
-
-
 def _root_filter(org_id):
     """The subtree filter of a visible organisation (404 otherwise)."""
     return subtree_filter(visible_org(org_id).path)
-
-
-def _page(stmt, pagination_parameters):
-    pagination_parameters.item_count = db.session.scalar(
-        select(func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.execute(
-        stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)).all()
 
 
 # -- units -----------------------------------------------------------------------------------
@@ -136,9 +117,7 @@ def _unit_view(unit: TwoNewUnit) -> dict:
 
 
 def _unit(unit_id, role: str = "member") -> tuple[TwoNewUnit, Organization]:
-    parsed = parse_id(unit_id)
-    unit = service.get_unit(parsed) if parsed is not None else None
-    return unit, _owner(unit, "unit", unit_id, role)
+    return visible_record(TwoNewUnit, unit_id, "unit", role)
 
 
 @bp.route("/units", methods=["GET"])
@@ -164,7 +143,7 @@ def list_units(filters, pagination_parameters):
     if filters["should_form"] is not None:
         flagged = (TwoNewUnit.full_members >= min_full) & (label != OWN)
         stmt = stmt.where(flagged if filters["should_form"] else ~flagged)
-    rows = _page(stmt.order_by(TwoNewUnit.name, TwoNewUnit.id), pagination_parameters)
+    rows = paged(stmt.order_by(TwoNewUnit.name, TwoNewUnit.id), pagination_parameters)
     return [_present_unit(row, min_full, today) for row in rows]
 
 
@@ -263,9 +242,7 @@ def _instructor_view(instructor: TwoNewInstructor) -> dict:
 
 
 def _instructor(instructor_id, role: str = "member") -> tuple[TwoNewInstructor, Organization]:
-    parsed = parse_id(instructor_id)
-    row = service.get_instructor(parsed) if parsed is not None else None
-    return row, _owner(row, "instructor", instructor_id, role)
+    return visible_record(TwoNewInstructor, instructor_id, "instructor", role)
 
 
 @bp.route("/instructors", methods=["GET"])
@@ -285,7 +262,7 @@ def list_instructors(filters, pagination_parameters):
     if filters["in_post"] is not None:
         condition = _in_post_condition(today)
         stmt = stmt.where(condition if filters["in_post"] else ~condition)
-    rows = _page(stmt.order_by(TwoNewInstructor.started_on.desc(), TwoNewInstructor.person_name,
+    rows = paged(stmt.order_by(TwoNewInstructor.started_on.desc(), TwoNewInstructor.person_name,
                                TwoNewInstructor.id), pagination_parameters)
     return [_present_instructor(row, today) for row in rows]
 
@@ -365,9 +342,7 @@ def _group_view(group: TwoNewGroup) -> dict:
 
 
 def _group(group_id, role: str = "member") -> tuple[TwoNewGroup, Organization]:
-    parsed = parse_id(group_id)
-    group = service.get_group(parsed) if parsed is not None else None
-    return group, _owner(group, "group", group_id, role)
+    return visible_record(TwoNewGroup, group_id, "group", role)
 
 
 @bp.route("/groups", methods=["GET"])
@@ -385,7 +360,7 @@ def list_groups(filters, pagination_parameters):
         stmt = stmt.where(TwoNewGroup.kind == filters["kind"])
     stmt = stmt.order_by(TwoNewGroup.name, TwoNewGroup.id)
     if filters["covered"] is None:
-        return [_present_group(row) for row in _page(stmt, pagination_parameters)]
+        return [_present_group(row) for row in paged(stmt, pagination_parameters)]
     # Coverage reads the committee's JSON attributes: filtered here, then paged.
     shown = [g for g in (_present_group(row) for row in db.session.execute(stmt))
              if g["covered"] == filters["covered"]]

@@ -103,9 +103,6 @@ def _not_future(values: dict, *names: str) -> None:
 # -- units -----------------------------------------------------------------------------------
 
 
-def get_unit(unit_id: uuid.UUID) -> TwoNewUnit | None:
-    return db.session.scalar(select(TwoNewUnit).where(TwoNewUnit.id == unit_id))
-
 
 def _check_code(values: dict, own_id: uuid.UUID | None) -> None:
     code = normalise_credit_code(values.get("credit_code"))
@@ -260,9 +257,6 @@ def delete_instructor(row: TwoNewInstructor) -> None:
 
 # -- new-employment groups ---------------------------------------------------------------------
 
-
-def get_group(group_id: uuid.UUID) -> TwoNewGroup | None:
-    return db.session.scalar(select(TwoNewGroup).where(TwoNewGroup.id == group_id))
 
 
 def _check_group(supervising: Organization, values: dict, changed: set[str]) -> None:
