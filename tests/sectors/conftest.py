@@ -10,7 +10,11 @@
   resolution).
 * ``collect_points(start, end, rule_keys)`` — run collecting point rules; the ledger's report.
 * ``count_statements()`` — ``with count_statements() as seen:`` lists the SQL run inside (for
-  the "a fixed number of queries whatever the number of organisations" tests).
+  the "a fixed number of queries whatever the number of organisations" tests);
+  ``indicator_statements(key, org_ids, start, end)`` and ``rule_statements(key, today)`` —
+  ``(statements run, results)`` of one warm run of an indicator's ``measure`` over
+  ``org_ids`` or of a warning rule's ``check`` (a first, uncounted run reads what a process
+  reads once).
 * ``make_org(name, kind="branch", parent=None, sector=None, **fields)`` and
   ``add_member(org, status="full", **fields)`` — quick records (flushed).
 """
@@ -30,9 +34,12 @@ from core.members.models import Member
 from core.orgs import service as orgs
 from core.plugins import service as plugin_service
 from core.points import ledger
+from core.tenancy import current_tenant_id
 from core.warnings import engine
+from core.warnings import registry as warning_registry
 from core.warnings.models import OPEN, Warning
-from tests.assessment.conftest import count_statements, run_indicator  # noqa: F401
+from core.warnings.rules import RuleContext
+from tests.assessment.conftest import count_statements, prepare, run_indicator  # noqa: F401
 
 _serial = itertools.count(1)
 
@@ -118,3 +125,29 @@ def add_member(app_ctx):
         return member
 
     return add
+
+
+def _warm_count(counting, run):
+    run()  # warm-up: what a process reads once is not the point
+    with counting() as seen:
+        result = run()
+    return len(seen), result
+
+
+@pytest.fixture
+def indicator_statements(count_statements):  # noqa: F811 (the imported fixture, by name)
+    def counted(key: str, org_ids, start: date, end: date, params=None):
+        indicator, ctx = prepare(key, org_ids, start, end, params)
+        return _warm_count(count_statements, lambda: dict(indicator.measure(ctx)))
+
+    return counted
+
+
+@pytest.fixture
+def rule_statements(count_statements):  # noqa: F811 (the imported fixture, by name)
+    def counted(key: str, today: date, params=None):
+        rule = warning_registry.tenant_rules()[key]
+        ctx = RuleContext(current_tenant_id(), today, warning_registry.effective_params(rule, params))
+        return _warm_count(count_statements, lambda: list(rule.check(ctx)))
+
+    return counted

@@ -9,11 +9,8 @@ import pytest
 
 from core.db import db
 from core.orgs.models import Organization
-from core.warnings import registry as warning_registry
-from core.warnings.rules import RuleContext
 from plugins.rural.indicators import indicators
 from plugins.rural.warnings import rules
-from tests.assessment.conftest import prepare
 from tests.sectors.rural import builders as b
 
 INDICATORS = [i.key for i in indicators()]
@@ -56,15 +53,8 @@ def town(sector_tenant, tenant, in_tenant, make_org):
         return org.id
 
 
-def _count(count_statements, run) -> int:
-    run()  # warm-up: what a process reads once is not the point
-    with count_statements() as seen:
-        run()
-    return len(seen)
-
-
 def test_indicators_do_not_grow_with_villages(town, tenant, in_tenant, make_org, add_member,
-                                              count_statements):
+                                              indicator_statements, rule_statements):
     with in_tenant(tenant):
         town_org = db.session.get(Organization, (tenant.id, town))
         few = _villages(3, town_org, make_org, add_member, "F")
@@ -73,29 +63,26 @@ def test_indicators_do_not_grow_with_villages(town, tenant, in_tenant, make_org,
         for key in INDICATORS:
             counts, sizes = [], []
             for ids in (few, many):
-                indicator, ctx = prepare(key, ids, START, END)
-                counts.append(_count(count_statements, lambda i=indicator, c=ctx: i.measure(c)))
-                sizes.append(len(indicator.measure(ctx)))
+                statements, measured = indicator_statements(key, ids, START, END)
+                counts.append(statements)
+                sizes.append(len(measured))
             assert counts[0] == counts[1], (key, counts)
             assert sizes == [3, 30], (key, sizes)
 
 
 def test_warning_rules_do_not_grow_with_villages(town, tenant, in_tenant, make_org, add_member,
-                                                 count_statements):
+                                                 indicator_statements, rule_statements):
     today = date(2026, 6, 15)
     with in_tenant(tenant):
         town_org = db.session.get(Organization, (tenant.id, town))
         _villages(3, town_org, make_org, add_member, "F")
         db.session.commit()
-        tenant_rules = warning_registry.tenant_rules()
 
         def counts() -> dict:
             found = {}
             for key in RULES:
-                rule = tenant_rules[key]
-                ctx = RuleContext(tenant.id, today, warning_registry.effective_params(rule, None))
-                found[key] = (_count(count_statements, lambda r=rule, c=ctx: list(r.check(c))),
-                              len(list(rule.check(ctx))))
+                statements, findings = rule_statements(key, today)
+                found[key] = (statements, len(findings))
             return found
 
         few = counts()

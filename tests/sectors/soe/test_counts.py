@@ -9,11 +9,8 @@ import pytest
 
 from core.db import db
 from core.orgs.models import Organization
-from core.warnings import registry as warning_registry
-from core.warnings.rules import RuleContext
 from plugins.soe.indicators import indicators
 from plugins.soe.warnings import rules
-from tests.assessment.conftest import prepare
 from tests.sectors.soe import builders as b
 
 INDICATORS = [i.key for i in indicators()]
@@ -54,15 +51,8 @@ def regulator(sector_tenant, tenant, in_tenant, make_org):
         return org.id
 
 
-def _count(count_statements, run) -> int:
-    run()  # warm-up: what a process reads once is not the point
-    with count_statements() as seen:
-        run()
-    return len(seen)
-
-
 def test_indicators_do_not_grow_with_organisations(regulator, tenant, in_tenant, make_org, add_member,
-                                                   count_statements):
+                                                   indicator_statements, rule_statements):
     with in_tenant(tenant):
         parent = db.session.get(Organization, (tenant.id, regulator))
         few = _enterprises(3, parent, make_org, add_member, "F")
@@ -71,28 +61,25 @@ def test_indicators_do_not_grow_with_organisations(regulator, tenant, in_tenant,
         for key in INDICATORS:
             counts, sizes = [], []
             for ids in (few, many):
-                indicator, ctx = prepare(key, ids, START, END)
-                counts.append(_count(count_statements, lambda i=indicator, c=ctx: i.measure(c)))
-                sizes.append(len(indicator.measure(ctx)))
+                statements, measured = indicator_statements(key, ids, START, END)
+                counts.append(statements)
+                sizes.append(len(measured))
             assert counts[0] == counts[1], (key, counts)
             assert sizes == [6, 60], (key, sizes)
 
 
 def test_warning_rules_do_not_grow_with_organisations(regulator, tenant, in_tenant, make_org,
-                                                      add_member, count_statements):
+                                                      add_member, indicator_statements, rule_statements):
     with in_tenant(tenant):
         parent = db.session.get(Organization, (tenant.id, regulator))
         _enterprises(3, parent, make_org, add_member, "F")
         db.session.commit()
-        tenant_rules = warning_registry.tenant_rules()
 
         def counts() -> dict:
             found = {}
             for key in RULES:
-                rule = tenant_rules[key]
-                ctx = RuleContext(tenant.id, TODAY, warning_registry.effective_params(rule, None))
-                found[key] = (_count(count_statements, lambda r=rule, c=ctx: list(r.check(c))),
-                              len(list(rule.check(ctx))))
+                statements, findings = rule_statements(key, TODAY)
+                found[key] = (statements, len(findings))
             return found
 
         few = counts()
