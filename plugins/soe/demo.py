@@ -141,6 +141,7 @@ def demo_data(today: date) -> str | None:
     db.session.flush()
     if not any(added.values()):
         return None
-    return (f"{added['attributes']} enterprise's attributes, {added['appointments']} cross appointments, "
-            f"{added['decisions']} decisions, {added['links']} performance links, "
-            f"{added['vanguard']} vanguard posts, {added['innovations']} innovations")
+    return (f"attributes of {added['attributes']} enterprise(s), "
+            f"{added['appointments']} cross appointments, {added['decisions']} decisions, "
+            f"{added['links']} performance links, {added['vanguard']} vanguard posts, "
+            f"{added['innovations']} innovation(s)")

@@ -31,8 +31,8 @@ def test_demo_enterprise(sector_tenant, tenant, in_tenant, measure, sweep):
         db.session.commit()
         said = dict(data.ensure_sector_data(today))
         db.session.commit()
-        assert said["soe"] == ("1 enterprise's attributes, 6 cross appointments, 6 decisions, "
-                               "2 performance links, 3 vanguard posts, 1 innovations")
+        assert said["soe"] == ("attributes of 1 enterprise(s), 6 cross appointments, 6 decisions, "
+                               "2 performance links, 3 vanguard posts, 1 innovation(s)")
         first = _counts()
         assert data.ensure_sector_data(today) == []  # a second run adds nothing
         db.session.commit()
