@@ -16,6 +16,7 @@ from flask import Flask, current_app, g, request
 from flask_migrate import Migrate
 
 from core import config as config_module
+from core import web
 from core.api import docs as api_docs
 from core.api import nul
 from core.api.errors import abort, register_error_handlers
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     nul.register(app)
     app.register_blueprint(api_docs.bp)
     _register_plugin_apis(app, api)
+    web.init_app(app)
     _install_request_context(app)
 
     # Commands live on the app's own CLI group, so `dangjian` and app.test_cli_runner() agree.
@@ -127,14 +129,21 @@ def _install_request_context(app: Flask) -> None:
     from core.auth import request as auth_request
     from core.plugins import service as plugin_service
     from core.tenancy.resolve import tenant_for_request
+    from core.web import session as web_session
 
     @app.before_request
     def _enter_tenant_and_user():
         token = auth_request.bearer_token()
+        # Web pages (only they) may carry the token in the session cookie instead.
+        from_cookie = token is None and request.blueprint == web_session.BLUEPRINT
+        if from_cookie:
+            token = web_session.cookie_token()
         tenant = tenant_for_request(auth_request.token_tenant_hint(token))
         tenant_id = tenant.id if tenant is not None else None
         db.session.rollback()  # resolution ran without a tenant; start clean for this one
         request.environ["dangjian.tenant_token"] = tenancy_context.activate(tenant_id)
+        if from_cookie and token is not None and not web_session.still_valid(token):
+            token = None  # an expired or revoked session: simply not logged in
         if token is not None:
             request.environ["dangjian.actor_token"] = auth_request.authenticate(token)
         owner = current_app.extensions["dangjian_plugin_blueprints"].get(request.blueprint)
@@ -148,6 +157,7 @@ def _install_request_context(app: Flask) -> None:
         # is pushed (tests, CLI), so clear them here.
         for name in [n for n in vars(g) if n.startswith("_dangjian_")]:
             g.pop(name, None)
+        g.pop("csrf_token", None)  # Flask-WTF caches the request's CSRF token on g too
         actor_token = request.environ.pop("dangjian.actor_token", None)
         if actor_token is not None:
             auth_request.forget(actor_token)

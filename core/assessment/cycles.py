@@ -411,3 +411,29 @@ def count_results(cycle: Cycle) -> int:
     return db.session.scalar(
         select(func.count()).select_from(OrgResult).where(OrgResult.cycle_id == cycle.id)
     ) or 0
+
+
+def newest_published() -> Cycle | None:
+    """The most recently ended published cycle of the tenant."""
+    return db.session.scalar(
+        select(Cycle).where(Cycle.state == PUBLISHED)
+        .order_by(Cycle.ends_on.desc(), Cycle.created_at.desc()).limit(1)
+    )
+
+
+def star_counts(cycle: Cycle, root_path: str | None, visible) -> dict[int, int]:
+    """``{stars: organisations}`` of ``cycle``'s results in a subtree the user sees (one
+    GROUP BY), every star level from 1 to 5 present."""
+    from core.orgs.service import subtree_filter
+
+    conditions = [OrgResult.cycle_id == cycle.id, visible]
+    if root_path is not None:
+        conditions.append(subtree_filter(root_path))
+    rows = db.session.execute(
+        select(OrgResult.stars, func.count())
+        .join(Organization, Organization.id == OrgResult.org_id)
+        .where(*conditions).group_by(OrgResult.stars)
+    ).all()
+    counts = {stars: 0 for stars in range(1, 6)}
+    counts.update({int(stars): int(n) for stars, n in rows})
+    return counts

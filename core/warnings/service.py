@@ -99,3 +99,30 @@ def _by_field(exc: ValidationError) -> dict:
     messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
     return messages
 
+
+
+def open_by_rule(root_path: str | None, visible) -> list[dict]:
+    """Open warnings of a subtree (``root_path``; None: the tenant) that the WHERE clause
+    ``visible`` lets the user see, counted by rule: ``[{rule_key, name, severity, count}]``,
+    most first. One GROUP BY."""
+    from sqlalchemy import func
+
+    from core.orgs.models import Organization
+    from core.orgs.service import subtree_filter
+
+    conditions = [Warning.state == "open", visible, registry.shown_condition()]
+    if root_path is not None:
+        conditions.append(subtree_filter(root_path))
+    rows = db.session.execute(
+        select(Warning.rule_key, Warning.severity, func.count())
+        .join(Organization, Organization.id == Warning.org_id)
+        .where(*conditions)
+        .group_by(Warning.rule_key, Warning.severity)
+    ).all()
+    rules = registry.tenant_rules()
+    found = [
+        {"rule_key": key, "name": rules[key].name if key in rules else key,
+         "severity": severity, "count": int(n)}
+        for key, severity, n in rows
+    ]
+    return sorted(found, key=lambda r: (-r["count"], r["rule_key"]))

@@ -1,0 +1,60 @@
+"""The web blueprint, its error pages and what every template sees."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from core.api.errors import ApiError
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/web")
+
+NAME = "web"
+
+
+def _error_page(status: int, message: str):
+    return render_template("web/error.html", status=status, message=message), status
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    return _error_page(exc.status, exc.message)
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(exc: CSRFError):
+    from flask_babel import gettext as _
+
+    return _error_page(400, _("The form expired; please try again."))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return _error_page(exc.code or 500, exc.description or "")
+
+
+@bp.app_context_processor
+def _globals():
+    from core.web import labels, navigation, session
+
+    if request.blueprint != NAME:
+        return {}
+    user = session.current_web_user()
+    return {"web_user": user, "navigation": navigation.items_for(user), "labels": labels}
+
+
+def page(view):
+    """A page for logged-in users: anyone else is sent to the login form (and back after)."""
+    from core.web.session import current_web_user
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_web_user() is None:
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,55 @@
+"""The main screens in a real browser: log in, the dashboard, the tree, an organisation,
+a phone-width dashboard — each screenshotted."""
+
+from __future__ import annotations
+
+from tests.web.browser.conftest import screenshot
+
+
+def _log_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_login_dashboard_tree_and_organisation(browser_page, demo_site):
+    base, passwords = demo_site
+    page = browser_page
+    page.goto(f"{base}/login")
+    assert page.title().startswith("登录")
+    screenshot(page, "login")
+
+    _log_in(page, base, "admin", "wrong-password")
+    assert page.get_by_role("alert").inner_text() == "用户名或密码错误。"
+
+    page.get_by_label("密码").fill(passwords["admin"])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{base}/")
+    assert page.locator("h1").inner_text() == "示范市委 · 工作台"
+    assert page.get_by_role("img", name="党员状态分布").is_visible()
+    assert page.get_by_role("table").is_visible()  # open warnings by rule
+    screenshot(page, "dashboard")
+
+    page.get_by_role("link", name="组织架构").click()
+    page.wait_for_url(f"{base}/orgs")
+    page.get_by_role("link", name="桃源村党支部").click()
+    assert page.locator("h1").inner_text() == "桃源村党支部"
+    assert "农村" in page.locator(".record").inner_text()
+    screenshot(page, "organisation")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/")
+    screenshot(page, "dashboard-phone")
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(f"{base}/login")
+
+
+def test_a_secretary_sees_only_their_branch(browser_page, demo_site):
+    base, passwords = demo_site
+    page = browser_page
+    _log_in(page, base, "taoyuan", passwords["taoyuan"])
+    page.wait_for_url(f"{base}/")
+    assert page.locator("h1").inner_text() == "桃源村党支部 · 工作台"
+    page.goto(f"{base}/orgs")
+    assert page.get_by_role("link", name="李家村党支部").count() == 0
