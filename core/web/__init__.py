@@ -1,7 +1,8 @@
 """The web app (网页端): server-rendered Chinese pages over the same services as the API.
 
-Pages live in this slice, one module per screen group (``auth``, ``dashboard``, ``orgs`` …),
-templates in ``templates/web/`` and the app's own CSS and JavaScript in ``static/web/`` —
+Pages live in :mod:`core.web.screens`, one module per screen group (``auth``, ``dashboard``,
+``orgs`` …), templates in ``templates/web/`` and the app's own CSS and JavaScript in
+``static/`` (served at ``/static/web/``) —
 nothing is fetched from another host. Every UI string goes through the message catalog
 (``translations/zh``, :mod:`core.web.i18n`); every form carries a CSRF token
 (Flask-WTF's ``CSRFProtect``). A browser session holds the same kind of token the API issues
@@ -31,6 +32,8 @@ def init_app(app: Flask) -> None:
         if name != bp.name:
             csrf.exempt(blueprint)
     i18n.init_app(app)
-    from core.web import auth, dashboard, orgs  # noqa: F401  (the views register on bp)
+    from core.web import screens
+
+    screens.import_all()  # the views register on bp
 
     app.register_blueprint(bp)

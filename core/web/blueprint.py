@@ -44,7 +44,16 @@ def _globals():
     if request.blueprint != NAME:
         return {}
     user = session.current_web_user()
-    return {"web_user": user, "navigation": navigation.items_for(user), "labels": labels}
+    return {"web_user": user, "navigation": navigation.items_for(user), "labels": labels,
+            "url_with": url_with}
+
+
+def url_with(**changes) -> str:
+    """This page's URL with some query arguments changed (``None`` drops one): for pagers,
+    filters and sort links."""
+    arguments = {**(request.view_args or {}), **request.args.to_dict()}
+    arguments.update(changes)
+    return url_for(request.endpoint, **{k: v for k, v in arguments.items() if v is not None})
 
 
 def page(view):

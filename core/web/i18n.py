@@ -1,8 +1,9 @@
 """UI text through message catalogs (Flask-Babel): code and templates say English msgids,
-``translations/<locale>/LC_MESSAGES/messages.po`` says what users read.
+``translations/<locale>/LC_MESSAGES/*.po`` says what users read.
 
-The ``.po`` files are the source; they are compiled to ``.mo`` in the instance folder when
-the app starts (and again whenever a ``.po`` is newer), so no binary is committed and a
+The ``.po`` files are the source, one part per screen group (``messages.po`` for the
+shell, ``admin.po``, ``members.po`` …), merged and compiled to one ``messages.mo`` in the
+instance folder when the app starts (and again whenever a part is newer), so no binary is committed and a
 changed translation shows after a restart. The interface is Chinese (``zh``); a test keeps
 every msgid of the templates and code translated.
 """
@@ -10,6 +11,7 @@ every msgid of the templates and code translated.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -23,18 +25,43 @@ SOURCE = Path(__file__).parent / "translations"
 LOCALE = "zh"
 
 
-def compile_catalogs(target: Path) -> list[Path]:
-    """Compile every ``.po`` under :data:`SOURCE` into ``target`` when stale; returns what
-    was written."""
-    written = []
-    for po_path in SOURCE.glob("*/LC_MESSAGES/*.po"):
-        mo_path = target / po_path.relative_to(SOURCE).with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        mo_path.parent.mkdir(parents=True, exist_ok=True)
+def _merged(locale_dir: Path):
+    """One catalog of every ``.po`` in ``locale_dir`` (each screen group keeps its own part,
+    so parallel work never edits one file); a msgid translated twice differently is an error."""
+    merged = None
+    for po_path in sorted(locale_dir.glob("*.po")):
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parts[-3])
-        tmp = mo_path.with_suffix(".mo.tmp")
+            part = read_po(po_file, locale=locale_dir.parent.name)
+        if merged is None:
+            merged = part
+            continue
+        for message in part:
+            if not message.id:
+                continue
+            known = merged.get(message.id)
+            if known is not None and known.string and message.string and known.string != message.string:
+                raise ValueError(f"{po_path.name}: {message.id!r} is translated differently "
+                                 f"elsewhere ({known.string!r} vs {message.string!r})")
+            if known is None or not known.string:
+                merged[message.id] = message.string
+    return merged
+
+
+def compile_catalogs(target: Path) -> list[Path]:
+    """Compile each locale's ``.po`` parts under :data:`SOURCE` into one ``messages.mo`` in
+    ``target`` when stale; returns what was written."""
+    written = []
+    for locale_dir in sorted(SOURCE.glob("*/LC_MESSAGES")):
+        parts = list(locale_dir.glob("*.po"))
+        if not parts:
+            continue
+        mo_path = target / locale_dir.relative_to(SOURCE) / "messages.mo"
+        newest = max(p.stat().st_mtime for p in parts)
+        if mo_path.exists() and mo_path.stat().st_mtime >= newest:
+            continue
+        catalog = _merged(locale_dir)
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with tmp.open("wb") as mo_file:
             write_mo(mo_file, catalog)
         tmp.replace(mo_path)  # atomic: a concurrent start never reads half a file

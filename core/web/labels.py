@@ -23,6 +23,13 @@ MEMBER_STATUSES = {
 }
 SEVERITIES = {"info": _l("Notice"), "warning": _l("Warning"), "serious": _l("Serious")}
 GENDERS = {"male": _l("Male"), "female": _l("Female")}
+JOB_STATES = {
+    "queued": _l("Queued"),
+    "started": _l("Running"),
+    "retrying": _l("Retrying"),
+    "finished": _l("Finished"),
+    "failed": _l("Failed"),
+}
 
 
 def _get(table: dict, code):
@@ -43,6 +50,10 @@ def severity(code):
 
 def gender(code):
     return _get(GENDERS, code)
+
+
+def job_state(code):
+    return _get(JOB_STATES, code)
 
 
 def sector(key):

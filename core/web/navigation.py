@@ -1,9 +1,14 @@
-"""The navigation bar: what each user may open, by the roles they hold."""
+"""The navigation bar: what each user may open, by the roles they hold.
+
+Every screen group has its entry here, so the bar's order is decided in one place; an entry
+whose view is not registered (a screen group not installed) is simply not shown.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from core.auth.permissions import has_role
@@ -19,10 +24,21 @@ class Item:
 ITEMS = (
     Item("web.dashboard", _l("Dashboard"), "member"),
     Item("web.org_tree", _l("Organisations"), "member"),
+    Item("web.member_list", _l("Members"), "branch_secretary"),
+    Item("web.work", _l("Daily work"), "branch_secretary"),
+    Item("web.warning_list", _l("Warnings"), "branch_secretary"),
+    Item("web.problem_list", _l("Problems"), "branch_secretary"),
+    Item("web.cycle_list", _l("Assessment"), "org_manager"),
+    Item("web.ranking", _l("Red and black list"), "member"),
+    Item("web.imports", _l("Import and export"), "org_manager"),
+    Item("web.admin", _l("Administration"), "tenant_admin"),
+    Item("web.my_card", _l("My card"), "member"),
+    Item("web.tenant_switch", _l("Switch city"), "platform_operator"),
 )
 
 
 def items_for(user) -> list[Item]:
     if user is None:
         return []
-    return [item for item in ITEMS if has_role(item.role)]
+    registered = current_app.view_functions
+    return [item for item in ITEMS if item.endpoint in registered and has_role(item.role)]

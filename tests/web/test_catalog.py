@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from core.web import i18n
 
 WEB = Path(__file__).resolve().parents[2] / "core" / "web"
-PO = WEB / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
+PARTS = WEB / "translations" / "zh" / "LC_MESSAGES"
 
 
 def _used_msgids() -> set[str]:
@@ -21,9 +22,10 @@ def _used_msgids() -> set[str]:
 
 
 def test_every_ui_string_is_translated():
-    with PO.open("rb") as handle:
-        catalog = read_po(handle, locale="zh")
-    translated = {m.id for m in catalog if m.id and m.string}
+    translated = set()
+    for part in PARTS.glob("*.po"):
+        with part.open("rb") as handle:
+            translated |= {m.id for m in read_po(handle, locale="zh") if m.id and m.string}
     used = _used_msgids()
     assert used, "nothing extracted: the extraction itself is broken"
     assert not used - translated, f"untranslated UI strings: {sorted(used - translated)}"
@@ -33,3 +35,14 @@ def test_the_catalog_compiles_into_the_instance(tmp_path):
     written = i18n.compile_catalogs(tmp_path)
     assert [p.name for p in written] == ["messages.mo"]
     assert i18n.compile_catalogs(tmp_path) == []  # fresh: not compiled again
+
+
+def test_a_msgid_translated_two_ways_is_refused(tmp_path, monkeypatch):
+    folder = tmp_path / "zh" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    (folder / "a.po").write_text(header + 'msgid "Save"\nmsgstr "保存"\n', encoding="utf-8")
+    (folder / "b.po").write_text(header + 'msgid "Save"\nmsgstr "存储"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "SOURCE", tmp_path)
+    with pytest.raises(ValueError, match="Save"):
+        i18n.compile_catalogs(tmp_path / "out")

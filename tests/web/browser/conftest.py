@@ -35,9 +35,8 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory):
-    """``(base_url, passwords)``: the demo city built by ``dangjian demo`` in a fresh folder and
-    served by the real app in a thread."""
+def demo_build(tmp_path_factory):
+    """``(folder, passwords)``: the demo city built once by ``dangjian demo --no-serve``."""
     folder = tmp_path_factory.mktemp("browser-demo")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DANGJIAN_") and k != "REDIS_URL"}
     env.update(DANGJIAN_INSTANCE_PATH=str(folder), DATABASE_URL=f"sqlite:///{folder}/demo.sqlite3",
@@ -45,21 +44,30 @@ def demo_site(tmp_path_factory):
     done = subprocess.run([sys.executable, "-c", "from core.cli import main; main()", "demo", "--no-serve"],
                           env=env, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    passwords = dict(re.findall(r"user (\w+)\s+password (\S+)", done.stdout))
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update({k: env[k] for k in ("DANGJIAN_INSTANCE_PATH", "DATABASE_URL", "TENANTS_DIR",
-                                           "DANGJIAN_SECRET_KEY")})
+    return folder, dict(re.findall(r"user (\w+)\s+password (\S+)", done.stdout))
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_build, tmp_path_factory):
+    """``(base_url, passwords)``: a private copy of the demo city for this test module (so
+    one module's changes never show in another's), served by the real app in a thread."""
+    built, passwords = demo_build
+    folder = tmp_path_factory.mktemp("browser-site")
+    shutil.copytree(built, folder, dirs_exist_ok=True)
+    variables = {"DANGJIAN_INSTANCE_PATH": str(folder), "DATABASE_URL": f"sqlite:///{folder}/demo.sqlite3",
+                 "TENANTS_DIR": str(REPO / "tenants"), "DANGJIAN_SECRET_KEY": "browser-tests"}
+    saved = {k: os.environ.get(k) for k in variables}
+    os.environ.update(variables)
     try:
         from core.app import create_app
 
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/demo.sqlite3",
-                          "REDIS_URL": None})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": variables["DATABASE_URL"], "REDIS_URL": None})
     finally:
-        for key in ("DANGJIAN_INSTANCE_PATH", "DATABASE_URL", "TENANTS_DIR", "DANGJIAN_SECRET_KEY"):
-            if saved.get(key) is None:
+        for key, value in saved.items():
+            if value is None:
                 os.environ.pop(key, None)
             else:
-                os.environ[key] = saved[key]
+                os.environ[key] = value
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -85,3 +93,11 @@ def screenshot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Log in through the form (the page then shows the dashboard or the error)."""
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()

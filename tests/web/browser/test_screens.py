@@ -3,14 +3,7 @@ a phone-width dashboard — each screenshotted."""
 
 from __future__ import annotations
 
-from tests.web.browser.conftest import screenshot
-
-
-def _log_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+from tests.web.browser.conftest import log_in, screenshot
 
 
 def test_login_dashboard_tree_and_organisation(browser_page, demo_site):
@@ -20,7 +13,7 @@ def test_login_dashboard_tree_and_organisation(browser_page, demo_site):
     assert page.title().startswith("登录")
     screenshot(page, "login")
 
-    _log_in(page, base, "admin", "wrong-password")
+    log_in(page, base, "admin", "wrong-password")
     assert page.get_by_role("alert").inner_text() == "用户名或密码错误。"
 
     page.get_by_label("密码").fill(passwords["admin"])
@@ -48,7 +41,7 @@ def test_login_dashboard_tree_and_organisation(browser_page, demo_site):
 def test_a_secretary_sees_only_their_branch(browser_page, demo_site):
     base, passwords = demo_site
     page = browser_page
-    _log_in(page, base, "taoyuan", passwords["taoyuan"])
+    log_in(page, base, "taoyuan", passwords["taoyuan"])
     page.wait_for_url(f"{base}/")
     assert page.locator("h1").inner_text() == "桃源村党支部 · 工作台"
     page.goto(f"{base}/orgs")

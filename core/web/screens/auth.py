@@ -30,7 +30,7 @@ def login():
                 if exc.status == 423 else _("Wrong username or password.")
             )
         else:
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
     return render_template("web/login.html", form=form), status
@@ -42,8 +42,9 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no host): an open redirect is refused."""
+def safe_next(target: str | None, fallback: str | None = "") -> str | None:
+    """Only a path on this site (no scheme, no host): an open redirect is refused. Anything
+    else gives ``fallback`` (by default the dashboard)."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("web.dashboard")
+    return url_for("web.dashboard") if fallback == "" else fallback
