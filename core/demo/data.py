@@ -51,7 +51,12 @@ DEMO_USERS = [
     ("admin", "市委组织部管理员", "tenant_admin", None),
     ("qingshan", "青山县委组织部", "org_manager", "SZ-QS"),
     ("taoyuan", "桃源村党支部书记", "branch_secretary", "SZ-QS-TY-01"),
+    ("dangyuan", "桃源村党员", "member", "SZ-QS-TY-01"),  # the account of a register member
+    ("operator", "平台运维", "platform_operator", None),
 ]
+# Demo users who are members of the register: their account is linked to the first active
+# member of their organisation (their own card, points and dues).
+MEMBER_ACCOUNTS = ("dangyuan",)
 
 
 def ensure_tree() -> int:
@@ -152,11 +157,22 @@ def ensure_users() -> dict[str, str]:
             user = auth_service.create_user(username, password, display_name=display_name)
             db.session.flush()
             auth_service.grant(user, role, orgs_by_code.get(org_code) if org_code else None)
+            if username in MEMBER_ACCOUNTS:
+                _link_first_member(user, orgs_by_code[org_code])
         else:
             auth_service.set_password(user, password)
         passwords[username] = password
     db.session.flush()
     return passwords
+
+
+def _link_first_member(user: User, org: Organization) -> None:
+    member = db.session.scalar(
+        select(Member).where(Member.org_id == org.id, Member.status.in_(("full", "probationary")))
+        .order_by(Member.joined_on, Member.name).limit(1)
+    )
+    if member is not None:
+        auth_service.link_member(user, member.id)
 
 
 def ensure_sector_data(today: date | None = None) -> list[tuple[str, str]]:

@@ -89,4 +89,25 @@ def test_demo_runs_again_without_duplicates(fresh_instance):
     _run_demo()
     output, passwords = _run_demo()
     assert "(0 organisations, 0 members, 0 meetings, 0 point entries, 0 warnings added" in output
-    assert len(passwords) == 3
+    assert set(passwords) == {"admin", "qingshan", "taoyuan", "dangyuan", "operator"}
+
+
+def test_the_member_account_is_linked_to_a_member_of_its_branch(fresh_instance):
+    _run_demo()
+    from sqlalchemy import select
+
+    from core.app import create_app
+    from core.auth.models import User
+    from core.db import db
+    from core.members.models import Member
+    from core.orgs.models import Organization
+    from core.tenancy import tenant_context
+    from core.tenancy.models import Tenant
+
+    with create_app().app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
+        with tenant_context(tenant.id):
+            user = db.session.scalar(select(User).where(User.username == "dangyuan"))
+            member = db.session.get(Member, user.member_id)
+            branch = db.session.get(Organization, member.org_id)
+            assert branch.code == "SZ-QS-TY-01" and member.status in ("full", "probationary")
