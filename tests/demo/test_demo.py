@@ -108,6 +108,6 @@ def test_the_member_account_is_linked_to_a_member_of_its_branch(fresh_instance):
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "demo"))
         with tenant_context(tenant.id):
             user = db.session.scalar(select(User).where(User.username == "dangyuan"))
-            member = db.session.get(Member, user.member_id)
-            branch = db.session.get(Organization, member.org_id)
+            member = db.session.scalar(select(Member).where(Member.id == user.member_id))
+            branch = db.session.scalar(select(Organization).where(Organization.id == member.org_id))
             assert branch.code == "SZ-QS-TY-01" and member.status in ("full", "probationary")
