@@ -43,7 +43,7 @@ def _merged(locale_dir: Path):
                 raise ValueError(f"{po_path.name}: {message.id!r} is translated differently "
                                  f"elsewhere ({known.string!r} vs {message.string!r})")
             if known is None or not known.string:
-                merged[message.id] = message.string
+                merged[message.id] = message
     return merged
 
 
