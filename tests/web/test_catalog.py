@@ -46,3 +46,19 @@ def test_a_msgid_translated_two_ways_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(i18n, "SOURCE", tmp_path)
     with pytest.raises(ValueError, match="Save"):
         i18n.compile_catalogs(tmp_path / "out")
+
+
+def test_parts_are_merged_into_one_catalog(tmp_path, monkeypatch):
+    from babel.messages.mofile import read_mo
+
+    folder = tmp_path / "zh" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    (folder / "messages.po").write_text(header + 'msgid "Save"\nmsgstr "保存"\n', encoding="utf-8")
+    (folder / "admin.po").write_text(header + 'msgid "Save"\nmsgstr "保存"\n\nmsgid "Users"\nmsgstr "用户"\n',
+                                     encoding="utf-8")
+    monkeypatch.setattr(i18n, "SOURCE", tmp_path)
+    [written] = i18n.compile_catalogs(tmp_path / "out")
+    with written.open("rb") as handle:
+        catalog = read_mo(handle)
+    assert {m.id: m.string for m in catalog if m.id} == {"Save": "保存", "Users": "用户"}
