@@ -25,9 +25,11 @@ SOURCE = Path(__file__).parent / "translations"
 LOCALE = "zh"
 
 
-def _merged(locale_dir: Path):
+def _merged(locale_dir: Path, strict: bool):
     """One catalog of every ``.po`` in ``locale_dir`` (each screen group keeps its own part,
-    so parallel work never edits one file); a msgid translated twice differently is an error."""
+    so parallel work never edits one file). A msgid translated twice differently is an error
+    when ``strict`` (the catalog test), else logged and the first translation kept (a start
+    never fails over wording)."""
     merged = None
     for po_path in sorted(locale_dir.glob("*.po")):
         with po_path.open("rb") as po_file:
@@ -40,14 +42,18 @@ def _merged(locale_dir: Path):
                 continue
             known = merged.get(message.id)
             if known is not None and known.string and message.string and known.string != message.string:
-                raise ValueError(f"{po_path.name}: {message.id!r} is translated differently "
-                                 f"elsewhere ({known.string!r} vs {message.string!r})")
+                problem = (f"{po_path.name}: {message.id!r} is translated differently elsewhere "
+                           f"({known.string!r} vs {message.string!r})")
+                if strict:
+                    raise ValueError(problem)
+                log.warning("message catalog: %s; the first is used", problem)
+                continue
             if known is None or not known.string:
                 merged[message.id] = message
     return merged
 
 
-def compile_catalogs(target: Path) -> list[Path]:
+def compile_catalogs(target: Path, strict: bool = False) -> list[Path]:
     """Compile each locale's ``.po`` parts under :data:`SOURCE` into one ``messages.mo`` in
     ``target`` when stale; returns what was written."""
     written = []
@@ -59,7 +65,7 @@ def compile_catalogs(target: Path) -> list[Path]:
         newest = max(p.stat().st_mtime for p in parts)
         if mo_path.exists() and mo_path.stat().st_mtime >= newest:
             continue
-        catalog = _merged(locale_dir)
+        catalog = _merged(locale_dir, strict)
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = mo_path.with_suffix(f".mo.{os.getpid()}.tmp")
         with tmp.open("wb") as mo_file:
