@@ -23,7 +23,6 @@ Anything outside the user's scope is a 404, like an unknown or another tenant's 
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from flask import Response, request, url_for
@@ -48,16 +47,14 @@ from core.members.models import Member
 from core.orgs import service as orgs
 from core.orgs.models import Organization
 from core.plugins.settings import set_overrides
-from core.points import cards, ledger, ranking, redemption, registry
+from core.points import cards, ledger, manage, ranking, redemption, registry
 from core.points.collect import period
 from core.points.models import (
     MemberCard,
     Offer,
     Partner,
     PointEntry,
-    PointRuleOverride,
     Redemption,
-    TenantPointRule,
 )
 from core.points.plugin import COLLECT_JOB
 from core.points.registry import EffectiveRule
@@ -185,15 +182,9 @@ def list_rules():
 def create_rule(data):
     """Add a tenant rule (key ``tenant.<slug>``), recorded by hand. 409 naming ``key``
     when the key is taken."""
-    if db.session.scalar(select(TenantPointRule.id).where(TenantPointRule.key == data["key"])):
-        abort(409, f"key: {data['key']} already exists.", {"key": ["Already exists."]})
-    row = TenantPointRule(active=True, **data)
-    db.session.add(row)
+    rule = manage.create_rule(data)
     db.session.commit()
-    return _rule_view(registry.effective_tenant_rule(row))
-
-
-PLUGIN_RULE_FIELDS = {"active", "points", "yearly_cap", "reset"}
+    return _rule_view(rule)
 
 
 @bp.route("/rules/<key>", methods=["PATCH"])
@@ -207,40 +198,9 @@ def update_rule(data, key):
     rule = registry.get_rule(key) if isinstance(key, str) and len(key) <= 100 else None
     if rule is None:
         abort(404, f"point rule {key} not found")
-    if rule.source == "tenant":
-        if "reset" in data:
-            abort(422, "reset: only for a plugin's rule.", {"reset": ["Only for a plugin's rule."]})
-        row = db.session.scalar(select(TenantPointRule).where(TenantPointRule.key == key))
-        for name, value in data.items():
-            setattr(row, name, value)
-        db.session.commit()
-        return _rule_view(registry.effective_tenant_rule(row))
-    refused = sorted(set(data) - PLUGIN_RULE_FIELDS)
-    if refused:
-        abort(422, f"{', '.join(refused)}: a plugin's rule only takes active, points, "
-                   "yearly_cap or reset.", {f: ["Not changeable on a plugin's rule."] for f in refused})
-    if "points" in data and (data["points"] > 0) != (rule.default_points > 0):
-        abort(422, "points: must keep the rule's sign.", {"points": ["Must keep the rule's sign."]})
-    row = db.session.scalar(select(PointRuleOverride).where(PointRuleOverride.rule_key == key))
-    if data.get("reset"):
-        if row is not None:
-            db.session.delete(row)
-            db.session.flush()
-        row = None
-    changes = {k: v for k, v in data.items() if k != "reset"}
-    if changes:
-        if row is None:
-            row = PointRuleOverride(rule_key=key, active=True, cap_overridden=False)
-            db.session.add(row)
-        if "active" in changes:
-            row.active = changes["active"]
-        if "points" in changes:
-            row.points = changes["points"]
-        if "yearly_cap" in changes:
-            row.cap_overridden = True
-            row.yearly_cap = changes["yearly_cap"]
+    rule = manage.update_rule(rule, data)
     db.session.commit()
-    return _rule_view(registry.get_rule(key))
+    return _rule_view(rule)
 
 
 # -- entries -------------------------------------------------------------------------------
@@ -568,12 +528,6 @@ def _partner(partner_id) -> Partner:
     return row
 
 
-def _name_free(name: str, own: uuid.UUID | None = None) -> None:
-    clash = db.session.scalar(select(Partner.id).where(Partner.name == name))
-    if clash is not None and clash != own:
-        abort(409, f"name: a partner named {name!r} exists.", {"name": ["Already exists."]})
-
-
 def _with_key(partner: Partner, key: str) -> dict:
     return {**{name: getattr(partner, name) for name in PartnerSchema().fields},
             "verify_key": key}
@@ -596,10 +550,7 @@ def list_partners():
 @bp.response(201, PartnerWithKeySchema)
 def create_partner(data):
     """Add a partner; the answer carries its verification key, shown only this once."""
-    _name_free(data["name"])
-    partner = Partner(**data)
-    key = redemption.new_partner_key(partner)
-    db.session.add(partner)
+    partner, key = manage.create_partner(data)
     db.session.commit()
     return _with_key(partner, key)
 
@@ -609,11 +560,7 @@ def create_partner(data):
 @bp.arguments(PartnerUpdateSchema)
 @bp.response(200, PartnerSchema)
 def update_partner(data, partner_id):
-    partner = _partner(partner_id)
-    if "name" in data:
-        _name_free(data["name"], partner.id)
-    for key, value in data.items():
-        setattr(partner, key, value)
+    partner = manage.update_partner(_partner(partner_id), data)
     db.session.commit()
     return partner
 
@@ -624,7 +571,7 @@ def update_partner(data, partner_id):
 def rotate_partner_key(partner_id):
     """Replace the partner's verification key (the old one stops working)."""
     partner = _partner(partner_id)
-    key = redemption.new_partner_key(partner)
+    key = manage.rotate_key(partner)
     db.session.commit()
     return _with_key(partner, key)
 
@@ -667,12 +614,7 @@ def list_offers(args):
 @bp.arguments(OfferInputSchema)
 @bp.response(201, OfferSchema)
 def create_offer(data):
-    parsed = data["partner_id"]
-    partner = db.session.scalar(select(Partner).where(Partner.id == parsed))
-    if partner is None:
-        abort(422, "partner_id: unknown partner.", {"partner_id": ["Unknown partner."]})
-    offer = Offer(**data)
-    db.session.add(offer)
+    offer, partner = manage.create_offer(data)
     db.session.commit()
     return _offer_view(offer, partner.name)
 
@@ -683,8 +625,7 @@ def create_offer(data):
 @bp.response(200, OfferSchema)
 def update_offer(data, offer_id):
     offer, partner = _offer(offer_id)
-    for key, value in data.items():
-        setattr(offer, key, value)
+    manage.update_offer(offer, data)
     db.session.commit()
     return _offer_view(offer, partner.name)
 
