@@ -1,0 +1,151 @@
+"""The importer's reasons in Chinese, for the error table and the upload field.
+
+:mod:`core.excel` writes its reasons in English (they are also the API's and the command
+line's text), with the cell's value quoted where one is wrong. This table maps each known
+sentence to a catalog msgid, keeping the value (shown in its own column) and the numbers; a
+reason not known here is shown as the importer wrote it, so nothing is ever hidden.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+_V = r"'(?P<value>.*)'"  # a repr()-quoted cell value
+
+# (pattern, msgid): a full match; the msgid's %(name)s come from the pattern's groups.
+_REASONS: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), m) for p, m in (
+    # cells (core.excel.cells, core.excel.rows)
+    (r"The cell holds an invalid number\.", _l("The cell holds an invalid number.")),
+    (r"Expected text, found TRUE/FALSE\.", _l("Expected text, found TRUE/FALSE.")),
+    (r"Expected text, found a date\.", _l("Expected text, found a date.")),
+    (r"Too long: (?P<n>\d+) characters, at most (?P<max>\d+)\.",
+     _l("Too long: %(n)s characters, at most %(max)s.")),
+    (r"Expected an ID number\.", _l("Expected an ID number.")),
+    (r"The ID number is stored as a decimal number; enter it as text\.",
+     _l("The ID number is stored as a decimal number; enter it as text.")),
+    (r"The ID number is stored as a number, so Excel kept only its first 15 digits "
+     r"\(it reads (?P<value>\d+)\); format the column as text and enter the number again\.",
+     _l("The ID number is stored as a number, so Excel kept only its first 15 digits; format "
+        "the column as text and enter the number again.")),
+    (r"Expected a date\.", _l("Expected a date.")),
+    (_V + r" is not a date; use YYYY-MM-DD \(e\.g\. 2001-07-01\)\.",
+     _l("Not a date; use YYYY-MM-DD (e.g. 2001-07-01).")),
+    (r"(?P<value>[\d.]+) is not a date; use YYYY-MM-DD\.", _l("Not a date; use YYYY-MM-DD (e.g. 2001-07-01).")),
+    (r"(?P<value>\d+-\d+-\d+) is not a real date\.", _l("Not a real date.")),
+    (_V + r" is not 是 or 否\.", _l("Must be 是 or 否.")),
+    (_V + r" is not one of: (?P<allowed>.*)\.", _l("Not one of the allowed values: %(allowed)s.")),
+    (r"Required; give the organisation's code or full name\.",
+     _l("Required; give the organisation's code or full name.")),
+    (r"Required; the cell is empty\.", _l("Required; the cell is empty.")),
+    (r"A member cannot be both lost contact \(是否失联\) and mobile\.",
+     _l("A member cannot be both lost contact (是否失联) and mobile.")),
+    (r"Conflicts with (?P<column>.+) = 是\.", _l("Conflicts with %(column)s = 是.")),
+    (r"Says 否, but 党籍状态 is (?P<status>.+)\.", _l("Says 否, but 党籍状态 is %(status)s.")),
+    # the member record (core.members.validation, core.members.idcard)
+    (r"Must not be blank\.", _l("Must not be blank.")),
+    (r"Name is required\.", _l("Name is required.")),
+    (r"Name must have at most (?P<max>\d+) characters\.", _l("Name must have at most %(max)s characters.")),
+    (r"Name may contain Chinese characters, letters, spaces and ·\.",
+     _l("Name may contain Chinese characters, letters, spaces and ·.")),
+    (r"Not a mainland mobile number \(11 digits, 1\[3-9\]…\) or a landline with its area code\.",
+     _l("Not a mainland mobile number (11 digits, 1[3-9]…) or a landline with its area code.")),
+    (r"Not one of the 56 ethnic groups' standard names or 其他\.",
+     _l("Not one of the 56 ethnic groups' standard names or 其他.")),
+    (r"Must be one of: .*\.", _l("Not one of the allowed values.")),
+    (r"(?P<what>.+) cannot be in the future\.", _l("The date cannot be in the future.")),
+    (r"Birth date cannot be before 1900\.", _l("Birth date cannot be before 1900.")),
+    (r"ID number is missing\.", _l("ID number is missing.")),
+    (r"ID number must have 18 characters, not (?P<n>\d+)\.",
+     _l("ID number must have 18 characters, not %(n)s.")),
+    (r"ID number must be 17 digits followed by a digit or X\.",
+     _l("ID number must be 17 digits followed by a digit or X.")),
+    (r"ID number starts with an unknown province code (?P<code>\d+)\.",
+     _l("ID number starts with an unknown province code %(code)s.")),
+    (r"ID number check character is wrong: expected (?P<expected>\w), found (?P<found>\w)\.",
+     _l("ID number check character is wrong: expected %(expected)s, found %(found)s.")),
+    (r"ID number contains an impossible birth date (?P<digits>\d+)\.",
+     _l("ID number contains an impossible birth date %(digits)s.")),
+    (r"ID number contains a birth date before 1900 \((?P<day>[\d-]+)\)\.",
+     _l("ID number contains a birth date before 1900 (%(day)s).")),
+    (r"ID number contains a birth date in the future \((?P<day>[\d-]+)\)\.",
+     _l("ID number contains a birth date in the future (%(day)s).")),
+    (r"Does not agree with the ID number \((?P<expected>[\w-]+)\)\.",
+     _l("Does not agree with the ID number (%(expected)s).")),
+    (r"Birth date is required \(or an ID number to read it from\)\.",
+     _l("Birth date is required (or an ID number to read it from).")),
+    (r"A member joins at (?P<age>\d+) or older: not before (?P<day>[\d-]+)\.",
+     _l("A member joins at %(age)s or older: not before %(day)s.")),
+    (r"Cannot be before the date of joining\.", _l("Cannot be before the date of joining.")),
+    (r"A full member needs the date of becoming full member\.",
+     _l("A full member needs the date of becoming full member.")),
+    (r"A probationary member has no date of becoming full member yet\.",
+     _l("A probationary member has no date of becoming full member yet.")),
+    (r"Required when the status is (?P<status>\w+)\.", _l("Required for this status.")),
+    (r"Only for a member whose status is (?P<status>\w+)\.", _l("Not allowed for this status.")),
+    # matching (core.excel.importer)
+    (r"The same ID number is also in row (?P<row>\d+)\.", _l("The same ID number is also in row %(row)s.")),
+    (r"Unknown organisation code " + _V + r"\.", _l("Unknown organisation code.")),
+    (r"Does not match 所在党支部编码 (?P<code>\S+) \((?P<name>.+)\)\.",
+     _l("Does not match 所在党支部编码 %(code)s (%(name)s).")),
+    (r"(?P<n>\d+) organisations are named " + _V + r"; give the code \(所在党支部编码\) instead\.",
+     _l("%(n)s organisations have this name; give the code (所在党支部编码) instead.")),
+    (r"Unknown organisation " + _V + r" \(neither a code nor a full name\)\.",
+     _l("Unknown organisation (neither a code nor a full name you may import into).")),
+    (r"Organisation (?P<code>\S+) \((?P<name>.+)\) is (?P<status>\w+); members cannot join it\.",
+     _l("Organisation %(code)s (%(name)s) is no longer active; members cannot join it.")),
+    (r"This person is registered in an organisation outside your scope\.",
+     _l("This person is registered in an organisation outside your scope.")),
+    (r"A (?P<status>\w+) member's status cannot change\.", _l("This member's status can no longer change.")),
+    (r"A (?P<status>\w+) member cannot be moved to another organisation\.",
+     _l("This member cannot be moved to another organisation.")),
+    # the file (core.excel.reader, core.excel.parsing, core.excel.uploads)
+    (r"Required column is missing\.", _l("Required column is missing.")),
+    (r"Required column is missing \(or give 所在党支部编码\)\.",
+     _l("Required column is missing (or give 所在党支部编码).")),
+    (r"Unknown column \(cell (?P<cell>\w+)\); use the template's headers\.",
+     _l("Unknown column (cell %(cell)s); use the template's headers.")),
+    (r"Duplicate column: it appears more than once in row (?P<row>\d+)\.",
+     _l("Duplicate column: it appears more than once in row %(row)s.")),
+    (r"The header row .* does not match the member template: .*",
+     _l("The header row does not match the member template.")),
+    (r"The sheet has no data rows below the header row\.",
+     _l("The sheet has no data rows below the header row.")),
+    (r"The sheet has more than (?P<max>\d+) data rows \(row (?P<row>\d+)\); split it\.",
+     _l("The sheet has more than %(max)s data rows; split it.")),
+    (r"The sheet cannot be read after row (?P<row>\d+) \(\w+\); save it again with Excel or WPS\.",
+     _l("The sheet cannot be read after row %(row)s; save it again with Excel or WPS.")),
+    (r"The file is empty\.", _l("The file is empty.")),
+    (r"This is an old Excel 97-2003 \(\.xls\) file; save it as \.xlsx and upload again\.",
+     _l("This is an old Excel 97-2003 (.xls) file; save it as .xlsx and upload again.")),
+    (r"The file is not an Excel workbook \(\.xlsx\)\.", _l("The file is not an Excel workbook (.xlsx).")),
+    (r"The file is not a readable \.xlsx workbook \(\w+\)\.",
+     _l("The file is not a readable .xlsx workbook.")),
+    (r"The workbook has no worksheet\.", _l("The workbook has no worksheet.")),
+    (r"The file is larger than the limit of (?P<bytes>\d+) bytes\.",
+     _l("The file is larger than the limit of %(bytes)s bytes.")),
+))
+
+
+def translate(reason: str) -> tuple[str, str | None]:
+    """``(text, value)``: the reason in Chinese (or as written, when unknown) and the cell
+    value it quotes, if any."""
+    for pattern, msgid in _REASONS:
+        match = pattern.fullmatch(reason or "")
+        if match is not None:
+            groups = match.groupdict()
+            value = groups.pop("value", None)
+            return str(msgid) % groups if groups else str(msgid), value
+    return reason, None
+
+
+def upload_reason(reason: str) -> str:
+    return translate(reason)[0]
+
+
+def entry(error: dict) -> dict:
+    """One row of the error table from a job result's error."""
+    text, value = translate(error.get("reason") or "")
+    return {"row": error.get("row"), "column": error.get("column"), "value": value,
+            "reason": text, "original": error.get("reason")}
