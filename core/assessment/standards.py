@@ -448,6 +448,26 @@ def _content(version_or_values) -> dict:
     return dict(version_or_values)
 
 
+def proposed(standard: Standard, *, name=None, items=None, sector=_UNCHANGED, kinds=None,
+             description=None, note=None) -> tuple[dict, dict]:
+    """``(before, after)``: the content of the standard's current version and what a change
+    would make it (items as they would be stored), validated exactly as
+    :func:`update_standard` validates — 422 naming each bad field, 409 on a taken name — and
+    writing nothing (the score preview, :mod:`core.assessment.preview`, reads it)."""
+    current = latest_version(standard)
+    before = _content(current)
+    previous_keys = {i["indicator"] for i in current.items or ()}
+    new_name = before["name"] if name is None else name
+    new_sector = before["sector"] if sector is _UNCHANGED else sector
+    new_kinds = before["kinds"] if kinds is None else kinds
+    new_items = before["items"] if items is None else items
+    new_name, new_kinds, stored = _validated(new_name, new_items, new_sector, new_kinds,
+                                             previous_keys, description=description, note=note)
+    if new_name != standard.name:
+        _check_name_free(new_name, standard.id)
+    return before, {"name": new_name, "sector": new_sector, "kinds": new_kinds, "items": stored}
+
+
 def update_standard(standard_id, *, name=None, items=None, sector=_UNCHANGED, kinds=None,
                     description=None, note=None, active=None) -> Standard:
     """Change a standard. A change of its content (name, sector, kinds, items) writes
@@ -467,18 +487,10 @@ def update_standard(standard_id, *, name=None, items=None, sector=_UNCHANGED, ki
             standard.active = bool(active)
         db.session.flush()
         return standard
-    current = latest_version(standard)
-    before = _content(current)
-    previous_keys = {i["indicator"] for i in current.items or ()}
-    new_name = before["name"] if name is None else name
-    new_sector = before["sector"] if sector is _UNCHANGED else sector
-    new_kinds = before["kinds"] if kinds is None else kinds
-    new_items = before["items"] if items is None else items
-    new_name, new_kinds, stored = _validated(new_name, new_items, new_sector, new_kinds,
-                                             previous_keys, description=description, note=note)
-    if new_name != standard.name:
-        _check_name_free(new_name, standard.id)
-    after = {"name": new_name, "sector": new_sector, "kinds": new_kinds, "items": stored}
+    before, after = proposed(standard, name=name, items=items, sector=sector, kinds=kinds,
+                             description=description, note=note)
+    new_name, new_sector, new_kinds, stored = (after["name"], after["sector"], after["kinds"],
+                                               after["items"])
     if after != before:
         number = standard.current_version + 1
         db.session.add(StandardVersion(

@@ -7,6 +7,8 @@
   definition ``{"name", "items", "sector"?, "kinds"?, "description"?}``.
 * ``PUT /<id>`` — change it: a new version when name, sector, kinds or items change.
 * ``GET /<id>/versions`` and ``GET /<id>/versions/<number>`` — the frozen versions.
+* ``POST /<id>/preview`` — ``{"items"}``: how the change would move the last published
+  cycle's scores and stars (nothing written; 409 when no published cycle used it).
 
 Reading: any signed-in user of the tenant. Writing: ``tenant_admin``. Another tenant's
 standard is a 404 like an unknown one.
@@ -15,7 +17,8 @@ standard is a 404 like an unknown one.
 from __future__ import annotations
 
 from core.api import ApiError, Blueprint, abort
-from core.assessment import registry, standards
+from core.assessment import preview, registry, standards
+from core.assessment.api.preview_schemas import PreviewInputSchema, PreviewSchema
 from core.assessment.api.standard_schemas import (
     StandardCreateSchema,
     StandardDetailSchema,
@@ -167,3 +170,20 @@ def get_version(standard_id, number):
     if version is None:
         abort(404, f"version {number} of standard {standard_id} not found")
     return _version(version)
+
+
+@bp.route("/<standard_id>/preview", methods=["POST"])
+@roles_required("tenant_admin")
+@bp.arguments(PreviewInputSchema)
+@bp.response(200, PreviewSchema)
+def preview_standard(data, standard_id):
+    """How changing the standard's items would move the last published cycle's scores:
+    each organisation's published score and stars beside those with the change, and how
+    many gain, lose or keep stars. Validated as ``PUT``; nothing is written."""
+    found = preview.preview(_standard(standard_id), data["items"])
+    return {
+        "standard_id": found.standard.id, "cycle": found.cycle,
+        "cycle_version": found.cycle_version, "base_version": found.base_version,
+        "summary": found.summary(), "items": found.items,
+        "rows": [{**row.__dict__, "change": row.change, "move": row.move} for row in found.rows],
+    }
