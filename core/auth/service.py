@@ -130,6 +130,14 @@ def unlock(user: User) -> None:
     user.locked_until = None
 
 
+def set_active(user: User, active: bool) -> None:
+    """Disable ``user`` (no login, every live token revoked at once) or enable them again.
+    Accounts are disabled, never deleted: the audit log keeps naming them. Caller commits."""
+    user.is_active = active
+    if not active:
+        revoke_all_tokens(user)
+
+
 # -- grants ------------------------------------------------------------------------------
 
 
@@ -159,6 +167,21 @@ def grant(user: User, role: str, org: Organization | None = None) -> RoleGrant:
         return existing
     row = RoleGrant(user_id=user.id, role=role, org_id=org_id)
     db.session.add(row)
+    db.session.flush()
+    if has_request_context():
+        g.pop(SCOPE_CACHE_KEY, None)
+    return row
+
+
+def revoke_grant(user: User, grant_id: uuid.UUID) -> RoleGrant:
+    """Remove ``user``'s grant ``grant_id``; 404 when ``user`` has no such grant (another
+    user's grant is unknown here). Returns the removed row. Caller commits."""
+    row = db.session.scalar(
+        select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.id == grant_id)
+    )
+    if row is None:
+        raise ApiError(404, f"grant {grant_id} not found")
+    db.session.delete(row)
     db.session.flush()
     if has_request_context():
         g.pop(SCOPE_CACHE_KEY, None)
