@@ -71,10 +71,14 @@ def test_the_form_offers_the_template_the_size_limit_and_the_modes(city, tenant,
     assert codes == ["R", "B1", "B2"]
 
 
-def test_a_good_file_imports_and_the_result_says_so(city, tenant, in_tenant, web_as, run_jobs):
+def test_a_good_file_imports_and_the_result_says_so(city, tenant, in_tenant, web_as, run_jobs, app):
     web = web_as(tenant, "admin")
     rows = [person("B1", 姓名="张三"), person("二支部", 姓名="李四", sex="female")]
     job_id = _job_id(_upload(web, sheet_bytes(rows)))
+    if app.config.get("REDIS_URL"):  # queued for the worker: the result page shows the progress
+        waiting = web.get(f"/imports/{job_id}")
+        assert waiting.status_code == 302 and waiting.headers["Location"].startswith(f"/jobs/{job_id}?next=")
+        assert _count(tenant, in_tenant) == 0
     run_jobs()
     progress = web.get(f"/jobs/{job_id}")
     assert progress.status_code == 200 and "data-job-url" in progress.get_data(as_text=True)
@@ -218,3 +222,19 @@ def test_exports_hold_exactly_the_users_scope(city, tenant, in_tenant, web_as, r
     assert [r[0] for r in _sheet(orgs_sheet.data, "党组织")[1]] == ["B1"]
     everything_orgs = admin.get("/exports/orgs.xlsx")
     assert [r[0] for r in _sheet(everything_orgs.data, "党组织")[1]] == ["R", "B1", "B2"]
+
+
+def test_the_importers_reasons_read_in_chinese_with_their_value(app_ctx):
+    from flask_babel import force_locale
+
+    from core.web.screens.imports import reasons
+
+    with app_ctx.test_request_context(), force_locale("zh"):
+        assert reasons.translate("Unknown organisation code 'X9'.") == (
+            "党组织编码不存在（或不在您可以导入的范围内）。", "X9")
+        assert reasons.translate("The same ID number is also in row 12.") == (
+            "第 12 行的公民身份号码与此相同。", None)
+        assert reasons.translate("ID number check character is wrong: expected 5, found 0.")[0] == (
+            "公民身份号码校验码错误：应为 5，实际为 0。")
+        # A reason this table does not know is shown as the importer wrote it.
+        assert reasons.translate("Something new.") == ("Something new.", None)
