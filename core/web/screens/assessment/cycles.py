@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from core.api.errors import ApiError
 from core.api.smorest import parse_id
@@ -43,9 +44,9 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
 
 def _cycle_form() -> CycleForm:
     form = CycleForm()
-    form.root_org_id.choices = [(str(o.id), o.name) for o in queries.assessable_roots()]
+    form.root_org_id.choices = [SelectChoice(str(o.id), o.name) for o in queries.assessable_roots()]
     form.root_org_id.validate_choice = False  # checked as the API checks it (404/403 apart)
-    form.standard_ids.choices = [(str(s.id), s.name)
+    form.standard_ids.choices = [SelectChoice(str(s.id), s.name)
                                  for s in standard_service.list_standards(active_only=True)]
     return form
 

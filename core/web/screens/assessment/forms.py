@@ -24,12 +24,14 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.api.errors import ApiError
 
-PERIOD_CHOICES = [("year", _l("A whole year")), ("half", _l("A half year")), ("quarter", _l("A quarter"))]
+PERIOD_CHOICES = [SelectChoice("year", _l("A whole year")), SelectChoice("half", _l("A half year")),
+                  SelectChoice("quarter", _l("A quarter"))]
 PARTS = {"year": 1, "half": 2, "quarter": 4}
 REQUIRED = _l("Fill this in.")
 NOT_A_NUMBER = _l("Enter a number (at most two decimal places).")
@@ -76,7 +78,7 @@ def show_errors(form: FlaskForm, exc: ApiError) -> None:
     ``standard_ids`` field); the rest, and the message when no field is named, above the
     form."""
     placed = False
-    for key, messages in (exc.field_errors or {}).items():
+    for key, messages in (exc.errors if isinstance(exc.errors, dict) else {}).items():
         name = str(key).split(".", 1)[0]
         field = form._fields.get(name) or form._fields.get(f"{form._prefix}{name}")
         texts = [say(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 from core.api.errors import ApiError
 from core.api.smorest import parse_id
@@ -54,7 +55,7 @@ def parse_org_id(raw):
 
 def _veto_form(form: VetoForm | None = None) -> VetoForm:
     form = form or VetoForm()
-    form.reason.choices = [(r, r) for r in assessment_settings()["veto_reasons"]]
+    form.reason.choices = [SelectChoice(r) for r in assessment_settings()["veto_reasons"]]
     return form
 
 
@@ -69,7 +70,7 @@ def render_result(cycle_id, org_id, *, status: int = 200, manual: tuple | None =
     return render_template(
         "web/cycle_result.html", cycle=cycle, root=root, assessor=assessor, detail=detail,
         editable=assessor and cycle.state == EVALUATED, entered=entered,
-        manual_key=manual[0] if manual else None, manual_form=manual[1] if manual else None,
+        manual_key=manual[0] if manual else None, refused_manual=manual[1] if manual else None,
         adjustment_form=adjustment_form or AdjustmentForm(formdata=None),
         veto_form=_veto_form(veto_form or VetoForm(formdata=None)),
         action=ActionForm(formdata=None), error=error, scorings=SCORINGS,
