@@ -88,3 +88,17 @@ def test_import_with_a_bad_row_then_a_good_file(demo_site, browser_page):
 
     page.goto(f"{base}/members?q={NEW_NAME}")
     assert page.get_by_role("link", name=NEW_NAME).count() == 1
+
+    # The export holds the new member (the admin sees the whole city, personal data in full).
+    page.goto(f"{base}/exports")
+    screenshot(page, "exports")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出党员信息（.xlsx）").click()
+    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()), read_only=True)["党员信息"]
+    rows = list(sheet.iter_rows(values_only=True))
+    name, number = rows[0].index("姓名"), rows[0].index("公民身份号码")
+    assert [(r[name], r[number]) for r in rows[1:] if r[name] == NEW_NAME] == [
+        (NEW_NAME, _new_member()["公民身份号码"])]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/imports")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
