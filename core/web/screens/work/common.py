@@ -1,0 +1,88 @@
+"""What the daily-work screens share: which organisations the user may write, the role
+checks (404 unseen, 403 seen without the role — as the API), service errors put beside the
+form's fields, and the warnings refresh after a save."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_babel import gettext
+from sqlalchemy import false, or_, true
+
+from core.api.errors import ApiError, abort
+from core.auth import service as auth
+from core.auth.permissions import RANK, current_user, has_role, visible_org
+from core.db import db
+from core.orgs.models import Organization
+from core.orgs.service import subtree_filter
+from core.warnings import scoped
+
+WRITE_ROLE = "branch_secretary"
+SECTOR_ROLE = "org_manager"  # PATCH /orgs/<id> and /orgs/<id>/units/<unit_id>
+
+
+def require_worker() -> None:
+    """403 for a user who writes nowhere (a member account)."""
+    if not has_role(WRITE_ROLE):
+        abort(403, gettext("Daily work needs the branch secretary role."))
+
+
+def writable_clause(role: str = WRITE_ROLE):
+    """A WHERE clause on :class:`Organization`: the subtrees where the user holds ``role``."""
+    user = current_user()
+    if user is None:
+        return false()
+    paths = []
+    for granted, path in auth.role_scopes(user.id):
+        if RANK[granted] > RANK[role]:
+            continue
+        if path is None:
+            return true()
+        paths.append(path)
+    return or_(*(subtree_filter(p) for p in sorted(set(paths)))) if paths else false()
+
+
+def work_org(org_id, role: str = WRITE_ROLE) -> Organization:
+    """The organisation to work on: 404 when unseen, 403 without ``role`` on it."""
+    require_worker()
+    return visible_org(org_id, role=role)
+
+
+def put_errors(form, exc: ApiError, fields: dict[str, str] | None = None) -> None:
+    """Show a service's field errors beside ``form``'s fields: ``fields`` maps the service's
+    field names to the form's (default: the same name); the rest become form errors."""
+    fields = fields or {}
+    errors = exc.errors if isinstance(exc.errors, dict) else {}
+    placed = isinstance(exc.errors, dict)  # an emptied dict: the caller placed them
+    for name, messages in errors.items():
+        target = getattr(form, fields.get(name, name), None)
+        messages = messages if isinstance(messages, list) else [messages]
+        texts = [translated(m) for m in messages]
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors or []), *texts]
+        else:
+            form.form_errors.extend(texts)
+        placed = True
+    if not placed:
+        form.form_errors.append(translated(exc.message))
+
+
+def translated(message) -> str:
+    """A service message through the catalog (the fixed sentences are translated there;
+    ones carrying figures read as the service wrote them)."""
+    if isinstance(message, dict):  # a development rule violation
+        return f"{message.get('name', '')}：{message.get('detail', '')}"
+    return gettext(str(message)) if message else ""
+
+
+def refresh_warnings(org: Organization, prefixes=(), sector: str | None = None) -> scoped.Outcome:
+    """Re-evaluate ``org``'s warnings of the given rules now, commit, and tell the user
+    which cleared and which opened."""
+    outcome = scoped.refresh(org, scoped.rules_for(prefixes, sector))
+    db.session.commit()
+    for change in outcome.resolved:
+        flash(gettext("Warning cleared: %(rule)s (%(message)s)", rule=change.rule_name,
+                      message=change.message), "cleared")
+    for change in outcome.opened:
+        flash(gettext("New warning: %(rule)s (%(message)s)", rule=change.rule_name,
+                      message=change.message), "error")
+    return outcome
