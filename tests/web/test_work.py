@@ -146,6 +146,9 @@ def test_recording_a_meeting_saves_attendance_and_clears_its_warning(secretary, 
     assert _count(tenant, in_tenant, Warning, Warning.org_id == city["one"],
                   Warning.state == RESOLVED) == 2
     assert "主题党日未按期开展" not in html(secretary.get(f"/work/{city['one']}"))
+    # the refresh is scoped: 二支部's warnings wait for their own sweep, untouched
+    assert _count(tenant, in_tenant, Warning, Warning.org_id == city["two"], Warning.state == OPEN,
+                  Warning.rule_key == "life.theme_day_overdue") == 1
 
 
 def test_a_bad_meeting_is_422_beside_the_field_and_writes_nothing(secretary, city, tenant, in_tenant):
