@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from core.audit import recorder
 from core.audit.models import AuditEntry
@@ -55,15 +55,26 @@ def list_entries(*, page: int = 1, page_size: int = 50, **filters) -> tuple[list
     ``"user:alice"``, or a user id), ``action``, ``since`` / ``until`` (inclusive datetimes).
     """
     clauses = _filters(**filters)
-    rows = (
-        select(AuditEntry)
-        .where(*clauses)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
+    rows = entries_statement(**filters).limit(page_size).offset((page - 1) * page_size)
     total = select(func.count()).select_from(AuditEntry).where(*clauses)
     return list(db.session.scalars(rows)), db.session.scalar(total)
+
+
+def entries_statement(**filters) -> Select:
+    """The SELECT behind :func:`list_entries`, newest first, unpaged: for a caller that pages
+    it itself (the web page's pager). Same filters."""
+    return (
+        select(AuditEntry)
+        .where(*_filters(**filters))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+
+
+def object_types() -> list[str]:
+    """The tables the current tenant's log mentions, for a filter's choices (one DISTINCT
+    over the ``(tenant_id, object_type, object_id)`` index)."""
+    return list(db.session.scalars(select(AuditEntry.object_type).distinct()
+                                   .order_by(AuditEntry.object_type)))
 
 
 def history(obj) -> list[AuditEntry]:
