@@ -27,6 +27,11 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
 
 
+def _list(name: str) -> list[str]:
+    """A comma-separated variable as a list of lower-case items (empty when unset)."""
+    return [item.strip().lower() for item in (_env(name) or "").split(",") if item.strip()]
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the app config; ``instance_path`` holds the SQLite file and the dev secret."""
     database_url = _env("DATABASE_URL") or "sqlite:///" + os.path.join(
@@ -45,6 +50,9 @@ def from_environment(instance_path: str) -> dict:
         "BLIND_INDEX_KEY": _env("BLIND_INDEX_KEY"),
         "TENANTS_DIR": _env("TENANTS_DIR"),
         "BASE_DOMAIN": _env("BASE_DOMAIN"),
+        # Host names that serve no city but the whole platform: their login page asks for
+        # the city too (platform operators, a shared intranet address).
+        "PLATFORM_HOSTS": _list("PLATFORM_HOSTS"),
         # Auth: token lifetime and login lockout (等保: lock after repeated failures).
         "TOKEN_TTL": timedelta(seconds=_int("TOKEN_TTL_SECONDS", 8 * 3600)),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
