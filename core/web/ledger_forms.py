@@ -149,18 +149,16 @@ def version_of(form) -> int | None:
 
 def show_errors(form, exc: ApiError, aliases: dict | None = None) -> None:
     """Put ``exc``'s field errors beside ``form``'s fields (``aliases`` maps a service's
-    field name to the form's); what names no field of the form becomes a form error."""
+    field name to the form's); an error naming no field of the form (a stale ``version``,
+    a conflict) shows the service's whole message above the form."""
     aliases = aliases or {}
-    placed = False
+    unplaced = not isinstance(exc.errors, dict) or not exc.errors
     for key, messages in (exc.errors if isinstance(exc.errors, dict) else {}).items():
-        name = aliases.get(key, key)
-        messages = [str(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]
-        field = form._fields.get(name) if name != "version" else None
-        if field is not None and field.type not in ("HiddenField", "CSRFTokenField"):
-            field.errors = [*field.errors, *messages]
-            placed = True
-        else:
-            form.form_errors.extend(messages if key != "version" else [exc.message])
-            placed = True
-    if not placed:
+        field = form._fields.get(aliases.get(key, key))
+        if field is None or field.type in ("HiddenField", "CSRFTokenField"):
+            unplaced = True
+            continue
+        messages = messages if isinstance(messages, list | tuple) else [messages]
+        field.errors = [*field.errors, *(str(m) for m in messages)]
+    if unplaced:
         form.form_errors.append(exc.message)
