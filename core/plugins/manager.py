@@ -39,6 +39,7 @@ DEFAULT_PLUGINS = (
     "core.points.plugin",
     "core.problems.plugin",
     "core.demo.plugin",
+    "core.seed.plugin",
 )
 
 
