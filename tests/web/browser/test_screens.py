@@ -21,7 +21,7 @@ def test_login_dashboard_tree_and_organisation(browser_page, demo_site):
     page.wait_for_url(f"{base}/")
     assert page.locator("h1").inner_text() == "示范市委 · 工作台"
     assert page.get_by_role("img", name="党员状态分布").is_visible()
-    assert page.get_by_role("table").is_visible()  # open warnings by rule
+    assert page.get_by_role("table", name="按规则统计的未处理预警").is_visible()
     screenshot(page, "dashboard")
 
     page.get_by_role("link", name="组织架构").click()
