@@ -44,8 +44,15 @@ def _globals():
     if request.blueprint != NAME:
         return {}
     user = session.current_web_user()
-    return {"web_user": user, "navigation": navigation.items_for(user), "labels": labels,
-            "url_with": url_with}
+    return {"web_user": user, "navigation": navigation.items_for(user)}
+
+
+@bp.record_once
+def _template_globals(state):
+    """Globals (not only context): macros imported without context can use them too."""
+    from core.web import labels
+
+    state.app.jinja_env.globals.update(url_with=url_with, labels=labels)
 
 
 def url_with(**changes) -> str:

@@ -19,18 +19,25 @@ class Item:
     endpoint: str
     label: object  # a lazy translation
     role: str  # the least role (anywhere in the tenant) that opens it
+    # endpoints (prefixes) of the screens under this entry, for highlighting it
+    covers: tuple[str, ...] = ()
+
+    def is_current(self, endpoint: str | None) -> bool:
+        endpoint = endpoint or ""
+        return any(endpoint == prefix or endpoint.startswith(prefix + "_")
+                   for prefix in (self.endpoint, *self.covers))
 
 
 ITEMS = (
     Item("web.dashboard", _l("Dashboard"), "member"),
-    Item("web.org_tree", _l("Organisations"), "member"),
-    Item("web.member_list", _l("Members"), "branch_secretary"),
+    Item("web.org_tree", _l("Organisations"), "member", ("web.org",)),
+    Item("web.member_list", _l("Member register"), "branch_secretary", ("web.member",)),
     Item("web.work", _l("Daily work"), "branch_secretary"),
-    Item("web.warning_list", _l("Warnings"), "branch_secretary"),
-    Item("web.problem_list", _l("Problems"), "branch_secretary"),
-    Item("web.cycle_list", _l("Assessment"), "org_manager"),
+    Item("web.warning_list", _l("Warnings"), "branch_secretary", ("web.warning",)),
+    Item("web.problem_list", _l("Problems"), "branch_secretary", ("web.problem",)),
+    Item("web.cycle_list", _l("Assessment"), "org_manager", ("web.cycle",)),
     Item("web.ranking", _l("Red and black list"), "member"),
-    Item("web.imports", _l("Import and export"), "org_manager"),
+    Item("web.imports", _l("Import and export"), "branch_secretary", ("web.exports",)),
     Item("web.admin", _l("Administration"), "tenant_admin"),
     Item("web.my_card", _l("My card"), "member"),
     Item("web.tenant_switch", _l("Switch city"), "platform_operator"),

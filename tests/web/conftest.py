@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 
 from core.db import db
 from core.tenancy.models import Tenant
@@ -57,7 +58,9 @@ def web_as(client, make_user, app_ctx):
              password: str = DEFAULT_PASSWORD) -> WebSession:
         if create:
             make_user(tenant, username=username, role=role, org=org, password=password)
-        tenant_row = tenant if isinstance(tenant, Tenant) else db.session.get(Tenant, tenant)
+        # a Tenant (maybe detached after a request) or its id
+        tenant_id = sa_inspect(tenant).identity[0] if isinstance(tenant, Tenant) else tenant
+        tenant_row = db.session.get(Tenant, tenant_id)
         host = (tenant_row.hosts or [f"{tenant_row.slug}.test"])[0]
         session = WebSession(app_ctx.test_client(), host)
         done = session.log_in(username, password)
