@@ -5,10 +5,11 @@ Both are single statements over the results table, whatever the size of the cycl
 cycle rates thousands of organisations, so nothing here loads the results to filter them in
 Python.
 
-The 红黑榜 of a cycle follows the tenant's star rules (thresholds, five-star cap, veto —
-:mod:`core.assessment.rating`): the red list (红榜) is the organisations rated at the top
-level, five stars, best score first; the black list (黑榜) those at the bottom level, one star
-(a veto included), lowest score first. Ties go by organisation code.
+The 红黑榜 of a cycle follows the stars the tenant's rules gave (thresholds, five-star cap,
+veto — :mod:`core.assessment.rating`): the red list (红榜) is the organisations rated four or
+five stars (先进), best score first; the black list (黑榜) those rated two stars or fewer,
+and every vetoed one whatever ``veto_stars`` says (后进), lowest score first. Ties go by
+organisation code.
 """
 
 from __future__ import annotations
@@ -16,7 +17,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Numeric, Select, String, Uuid, and_, exists, func, literal, select, union_all
+from sqlalchemy import (
+    Numeric,
+    Select,
+    String,
+    Uuid,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 
 from core.assessment import cycles as cycle_service
 from core.assessment import standards as standard_service
@@ -25,7 +38,7 @@ from core.db import db
 from core.orgs.models import Organization
 from core.orgs.service import subtree_filter
 
-TOP_STARS, BOTTOM_STARS = 5, 1
+RED_MIN_STARS, BLACK_MAX_STARS = 4, 2
 
 
 @dataclass(frozen=True)
@@ -106,9 +119,9 @@ def published_seen(visible, limit: int = 50) -> list[Cycle]:
     ))
 
 
-def _listed(cycle: Cycle, stars: int, best_first: bool, root_path: str | None, visible,
+def _listed(cycle: Cycle, which, best_first: bool, root_path: str | None, visible,
             limit: int) -> tuple[list, int]:
-    conditions = [OrgResult.cycle_id == cycle.id, OrgResult.stars == stars, visible]
+    conditions = [OrgResult.cycle_id == cycle.id, which, visible]
     if root_path is not None:
         conditions.append(subtree_filter(root_path))
     base = (
@@ -128,6 +141,8 @@ def _listed(cycle: Cycle, stars: int, best_first: bool, root_path: str | None, v
 def red_black(cycle: Cycle, root_path: str | None, visible, limit: int = 20) -> dict:
     """``{"red": [(result, org)…], "red_total": n, "black": […], "black_total": n}`` of
     ``cycle`` in the subtree at ``root_path`` (``None``: all) that the user sees."""
-    red, red_total = _listed(cycle, TOP_STARS, True, root_path, visible, limit)
-    black, black_total = _listed(cycle, BOTTOM_STARS, False, root_path, visible, limit)
+    red = and_(OrgResult.stars >= RED_MIN_STARS, OrgResult.vetoed.is_(False))
+    black = or_(OrgResult.stars <= BLACK_MAX_STARS, OrgResult.vetoed.is_(True))
+    red, red_total = _listed(cycle, red, True, root_path, visible, limit)
+    black, black_total = _listed(cycle, black, False, root_path, visible, limit)
     return {"red": red, "red_total": red_total, "black": black, "black_total": black_total}

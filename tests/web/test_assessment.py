@@ -168,8 +168,8 @@ def test_open_run_review_publish_and_the_ranking(city, tenant, web_as, auth_head
     ranking = html(admin.get("/ranking"))
     red = ranking.split('id="red-title"')[1].split('id="black-title"')[0]
     black = ranking.split('id="black-title"')[1].split("预警情况")[0]
-    assert "C组织" in red and "A组织" not in red  # C 90: five stars; A 84.5: four
-    assert black.index("D组织") < black.index("B组织")  # one star, lowest first
+    assert red.index("C组织") < red.index("A组织")  # C 90: five stars; A 84.5: four
+    assert black.index("D组织") < black.index("B组织") and "A组织" not in black  # lowest first
     assert "2024年度评星定级" in ranking and "预警情况（2024-01-01 至 2024-12-31）" in ranking
 
     # A branch secretary sees their own branch only; the API agrees.
@@ -334,9 +334,13 @@ def test_the_pending_manual_list_and_the_red_black_lists(city, tenant, in_tenant
         rows = db.session.execute(lists.pending_manual(cycle)).all()
         assert [(r.org_code, r.key, r.weight) for r in rows] == [
             ("A", "ct.review", D("20.00")), ("B", "ct.review", D("20.00")), ("D", "ct.review", D("20.00"))]
-        listed = lists.red_black(cycle, None, true())
+        listed = lists.red_black(cycle, None, true())  # C 90 (5), A 65 (2), B 54 (1), D 30 (1)
         assert [o.code for _r, o in listed["red"]] == ["C"] and listed["red_total"] == 1
-        assert [o.code for _r, o in listed["black"]] == ["D", "B"] and listed["black_total"] == 2
+        assert [o.code for _r, o in listed["black"]] == ["D", "B", "A"] and listed["black_total"] == 3
+        assert [o.code for _r, o in lists.red_black(cycle, None, true(), limit=1)["black"]] == ["D"]
+        cycles.set_veto(cycle, UUID(city["C"]), "发生严重违纪违法案件")
+        listed = lists.red_black(cycle, None, true())
+        assert listed["red"] == [] and [o.code for _r, o in listed["black"]] == ["D", "B", "A", "C"]
         assert lists.latest_published_seen(true()) is None  # not published
         cycles.publish(cycle)
         assert lists.latest_published_seen(true()).id == cycle.id

@@ -3,7 +3,7 @@
 Two parts, each by the rules of its slice:
 
 * the star rating — the latest published cycle the user sees part of (or the one chosen):
-  five-star organisations on the red list, one-star ones on the black list
+  four and five stars on the red list, two stars or fewer (and vetoes) on the black list
   (:func:`core.assessment.lists.red_black`);
 * warnings — ``GET /api/v1/warnings/ranking``'s lists over the same period, branches by the
   weighted count of their warnings (:func:`core.warnings.ranking.ranking`).
