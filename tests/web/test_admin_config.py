@@ -285,6 +285,8 @@ def test_the_audit_log_shows_changes_filters_and_stays_in_the_tenant(admin, tena
     filtered = html(admin.get("/admin/audit", query_string={"object_type": "warning_rule_settings",
                                                             "actor": "admin"}))
     assert rule["key"] in filtered and "period_months" not in filtered  # beta's change not shown
+    paged = html(admin.get("/admin/audit", query_string={"per_page": 1, "page": 2}))
+    assert 'rel="prev"' in paged and 'rel="next"' in paged  # the disable: a create or more
     none = html(admin.get("/admin/audit", query_string={"actor": "somebody"}))
     assert "没有符合条件的记录" in none
     bad = admin.get("/admin/audit", query_string={"since": "not-a-date"})

@@ -28,6 +28,7 @@ from core.web.screens.admin import plugins_labels
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BRACKETS = re.compile(r"[(（]([^()（）]+)[)）]")
+WORDS = re.compile(r"[A-Za-z]{4,}")  # an English phrase: not a hint for Chinese readers
 YES_NO = [("true", _l("Yes")), ("false", _l("No"))]
 
 
@@ -136,7 +137,8 @@ def _hint(key: str, f: mf.Field) -> str:
     if CJK.match(description):
         chinese = description
     else:
-        chinese = "；".join(part for part in BRACKETS.findall(description) if CJK.search(part))
+        chinese = "；".join(part for part in BRACKETS.findall(description)
+                           if CJK.search(part) and not WORDS.search(part))
     own = plugins_labels.hint(key)
     return " ".join(part for part in (chinese, str(own) if own is not None else "") if part)
 
