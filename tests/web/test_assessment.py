@@ -165,6 +165,11 @@ def test_open_run_review_publish_and_the_ranking(city, tenant, web_as, auth_head
     published = admin.post(f"/cycles/{cycle_id}/publish", form_page=f"/cycles/{cycle_id}")
     assert published.status_code == 302
     assert "已发布" in html(admin.get(f"/cycles/{cycle_id}"))
+    closed = html(admin.get(f"/cycles/{cycle_id}/review"))
+    assert "考核周期已发布：修改结果前请先重新打开。" in closed and 'name="points"' not in closed
+    late = admin.post(f"/cycles/{cycle_id}/results/{city['B']}/manual/ct.review",
+                      {"points": "1", "reason": "迟到的评分"}, form_page=f"/cycles/{cycle_id}")
+    assert late.status_code == 409 and "考核周期已发布" in html(late)
     ranking = html(admin.get("/ranking"))
     red = ranking.split('id="red-title"')[1].split('id="black-title"')[0]
     black = ranking.split('id="black-title"')[1].split("预警情况")[0]

@@ -16,7 +16,7 @@ from core.api.errors import ApiError
 from core.api.smorest import parse_id
 from core.assessment import cycles as service
 from core.assessment import lists
-from core.assessment.models.cycles import EVALUATED, OPEN
+from core.assessment.models.cycles import EVALUATED
 from core.assessment.settings import current as assessment_settings
 from core.db import db
 from core.web.blueprint import bp, page
@@ -41,7 +41,7 @@ def cycle_review(cycle_id):
     """What still needs a manual score, page by page, each with a form to enter it."""
     cycle = queries.assessable_cycle(cycle_id)
     stmt = lists.pending_manual(cycle)
-    pending = paginate(stmt, scalars=False) if stmt is not None and cycle.state != OPEN else None
+    pending = paginate(stmt, scalars=False) if stmt is not None and cycle.state == EVALUATED else None
     return render_template("web/cycle_review.html", cycle=cycle, pending=pending,
                            manual_items=lists.manual_items(cycle))
 
