@@ -49,8 +49,9 @@ def generate(org: dict, rng: random.Random, today: date) -> dict:
         return {"enterprise_name": name.removesuffix("党委").removesuffix("党支部") + "有限公司",
                 "enterprise_level": "group" if kind == "committee" else "second",
                 "employees": rng.randint(80, 3000), "has_board": kind == "committee",
-                "charter_includes_party_building": rng.random() < 0.9,
-                "charter_prior_review_clause": rng.random() < 0.85}
+                "charter_includes_party_building": (in_charter := rng.random() < 0.9),
+                # the prior-review clause is part of the charter's Party-building chapter
+                "charter_prior_review_clause": in_charter and rng.random() < 0.9}
     return {}
 
 
