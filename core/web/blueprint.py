@@ -39,7 +39,7 @@ def _http_error(exc: HTTPException):
 
 @bp.app_context_processor
 def _globals():
-    from core.web import labels, navigation, session
+    from core.web import navigation, session
 
     if request.blueprint != NAME:
         return {}
