@@ -110,6 +110,7 @@ def app(backend, tmp_path_factory):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "PASSWORD_HASH_FAST": True,
+        "DASHBOARD_CACHE_SECONDS": 0,  # tests read figures right after changing the data
     }
     if backend == "sqlite":
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance}/test.sqlite3"

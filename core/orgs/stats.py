@@ -4,7 +4,7 @@ Members counted are the active ones (:data:`~core.members.models.ACTIVE_STATUSES
 the register) registered anywhere in the subtree; ``by_status`` also shows those who left.
 Ages and party standing are computed at ``as_of`` by comparing dates with cut-off dates
 computed here (born on or before ``as_of`` minus N years ⇔ at least N years old), so the
-SQL is the same on every backend and each figure stays one GROUP BY.
+SQL is the same on every backend; all the member figures come from one scan.
 
 Party standing (党龄) counts whole years since ``joined_on`` (入党日期), as the statistics
 tables here ask; note that the Party constitution counts 党龄 from 转正 (``full_on``).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, func, not_, or_, select, true
 
 from core.db import db
 from core.members.models import ACTIVE_STATUSES, EDUCATION_LEVELS, GENDERS, STATUSES, Member
@@ -50,67 +50,76 @@ STANDING_BANDS = (
 )
 
 
-def _banded(column, bands, as_of: date):
-    """CASE putting ``column`` (a date in the past) into the band of whole years since it,
-    oldest band first: at least N years ⇔ ``column`` ≤ ``as_of`` − N years."""
-    whens = [
-        (column <= add_years(as_of, -low), literal(label))
-        for label, low in reversed(bands)
-        if low > 0
-    ]
-    return case(*whens, else_=literal(bands[0][0]))
+def _band_conditions(column, bands, as_of: date) -> dict:
+    """``{label: condition}`` putting ``column`` (a date in the past) into the band of whole
+    years since it: at least N years ⇔ ``column`` ≤ ``as_of`` − N years. A missing date
+    falls in the first band."""
+    conditions = {}
+    for index, (label, low) in enumerate(bands):
+        parts = []
+        if low > 0:
+            parts.append(column <= add_years(as_of, -low))
+        if index + 1 < len(bands):
+            below_next = column > add_years(as_of, -bands[index + 1][1])
+            parts.append(or_(below_next, column.is_(None)) if low == 0 else below_next)
+        conditions[label] = and_(*parts) if parts else true()
+    return conditions
 
 
-def _grouped(root: Organization, key, statuses=ACTIVE_STATUSES) -> dict:
-    """``{key value: members}`` over ``root``'s subtree, one GROUP BY (over a subquery, so
-    PostgreSQL groups by the column rather than an expression with its own parameters)."""
-    keyed = (
-        select(key.label("k"))
-        .select_from(Member)
-        .join(Organization, Organization.id == Member.org_id)
-        .where(subtree_filter(root.path), Member.status.in_(statuses))
-        .subquery("keyed")
-    )
-    rows = db.session.execute(select(keyed.c.k, func.count()).group_by(keyed.c.k))
-    return {k: int(n) for k, n in rows}
-
-
-def _ordered(counts: dict, labels) -> dict:
-    """Every label present (zero when nobody), then anything else found (NULL → ``unknown``)."""
-    result = {label: 0 for label in labels}
-    for label, n in counts.items():
-        key = UNKNOWN if label is None else label
-        result[key] = result.get(key, 0) + n
-    return result
+def _categories(column, labels) -> dict:
+    """``{label: column = label}`` and ``unknown`` for anything else (NULL included)."""
+    conditions = {label: column == label for label in labels}
+    conditions[UNKNOWN] = or_(column.is_(None), column.not_in(labels))
+    return conditions
 
 
 def member_stats(root: Organization, as_of: date | None = None) -> dict:
-    """The 队伍结构 of ``root``'s subtree at ``as_of`` (default today)."""
+    """The 队伍结构 of ``root``'s subtree at ``as_of`` (default today).
+
+    One scan of the subtree's members counts every group at once (``COUNT(*) FILTER``),
+    and one GROUP BY the ethnic groups — a city of 100,000 members is read twice, not once
+    per figure."""
     as_of = as_of or date.today()
-    by_status = _ordered(_grouped(root, Member.status, STATUSES), STATUSES)
-    membership = _grouped(
-        root, case((full_member_condition(as_of), literal("full")), else_=literal("probationary"))
-    )
-    ethnic = _grouped(root, Member.ethnicity)
+    active = Member.status.in_(ACTIVE_STATUSES)
+    full = full_member_condition(as_of)
+    groups = {
+        "by_status": _categories(Member.status, STATUSES),
+        "by_membership": {"full": and_(active, full), "probationary": and_(active, not_(full))},
+        "by_gender": _categories(Member.gender, GENDERS),
+        "by_age_band": _band_conditions(Member.birth_date, AGE_BANDS, as_of),
+        "by_education": _categories(Member.education, EDUCATION_LEVELS),
+        "by_standing": _band_conditions(Member.joined_on, STANDING_BANDS, as_of),
+    }
+    columns = []
+    for group, conditions in groups.items():
+        for label, condition in conditions.items():
+            if group not in ("by_status", "by_membership"):
+                condition = and_(active, condition)
+            columns.append((group, label, func.count().filter(condition)))
+    row = db.session.execute(
+        select(*(column for _group, _label, column in columns))
+        .select_from(Member)
+        .join(Organization, Organization.id == Member.org_id)
+        .where(subtree_filter(root.path))
+    ).one()
+    figures: dict[str, dict] = {group: {} for group in groups}
+    for (group, label, _column), n in zip(columns, row, strict=True):
+        if n or label != UNKNOWN:
+            figures[group][label] = int(n or 0)
+    ethnic = dict(db.session.execute(
+        select(Member.ethnicity, func.count())
+        .join(Organization, Organization.id == Member.org_id)
+        .where(subtree_filter(root.path), active)
+        .group_by(Member.ethnicity)
+    ).all())
     return {
-        "total": sum(by_status[s] for s in ACTIVE_STATUSES),
-        "by_status": by_status,
-        "by_membership": _ordered(membership, ("full", "probationary")),
-        "by_gender": _ordered(_grouped(root, Member.gender), GENDERS),
-        "by_age_band": _ordered(
-            _grouped(root, _banded(Member.birth_date, AGE_BANDS, as_of)),
-            [label for label, _ in AGE_BANDS],
-        ),
-        "by_education": _ordered(_grouped(root, Member.education), EDUCATION_LEVELS),
+        "total": sum(figures["by_status"][s] for s in ACTIVE_STATUSES),
+        **figures,
         "ethnicity": {
             "han": ethnic.get(HAN, 0),
             "minority": sum(n for k, n in ethnic.items() if k != HAN),
-            "by_group": dict(sorted(ethnic.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "by_group": dict(sorted(ethnic.items(), key=lambda kv: (-kv[1], kv[0] or ""))),
         },
-        "by_standing": _ordered(
-            _grouped(root, _banded(Member.joined_on, STANDING_BANDS, as_of)),
-            [label for label, _ in STANDING_BANDS],
-        ),
     }
 
 

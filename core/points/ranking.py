@@ -23,7 +23,8 @@ from core.db import db
 from core.members.models import ACTIVE_STATUSES, Member
 from core.orgs.models import Organization
 from core.orgs.service import subtree_filter
-from core.points.ledger import exempt_condition, totals_subquery
+from core.points.ledger import approved_in, exempt_condition, totals_subquery
+from core.points.models import PointEntry
 from core.points.registry import as_points
 from core.points.settings import points_settings
 
@@ -69,6 +70,44 @@ def standings(start: date, end: date, root: Organization | None = None) -> Selec
         .label("subtree_rank"),
         unless_exempt(func.count().over(partition_by=base.c.exempt)).label("subtree_ranked"),
     )
+
+
+def leaders(start: date, end: date, root: Organization | None = None, limit: int = 5) -> list[Standing]:
+    """The ``limit`` ranked (not exempt) members of ``root``'s subtree with the most approved
+    points in ``[start, end]``, with their rank in the subtree — what :func:`standings` would
+    give for its first rows, without ranking every member of a city (one top-N query).
+
+    Ranks are competition ranks (1, 2, 2, 4): a member's rank is one more than the number of
+    members with more points, all of whom come before them in this list; the rows cut by
+    ``limit`` can only tie with the last one shown.
+    """
+    as_of = min(end, date.today())
+    conditions = [*approved_in(start, end), Member.status.in_(ACTIVE_STATUSES),
+                  ~exempt_condition(points_settings(), as_of)]
+    if root is not None:
+        conditions.append(subtree_filter(root.path))
+    branch_id = case((Organization.kind == "group", Organization.parent_id), else_=Organization.id)
+    total = func.sum(PointEntry.points)
+    # The subtree's entries only, summed per member (a county does not sum the city's).
+    rows = db.session.execute(
+        select(Member.id, Member.name, Member.org_id, Organization.name, branch_id, total)
+        .select_from(PointEntry)
+        .join(Member, Member.id == PointEntry.member_id)
+        .join(Organization, Organization.id == Member.org_id)
+        .where(*conditions)
+        .group_by(Member.id, Member.name, Member.org_id, Organization.name, branch_id)
+        .having(total > 0)
+        .order_by(total.desc(), Member.name, Member.id)
+        .limit(limit)
+    ).all()
+    found, rank, previous = [], 0, None
+    for position, (member_id, name, org_id, org_name, branch, total) in enumerate(rows, start=1):
+        if total != previous:
+            rank, previous = position, total
+        found.append(Standing(member_id=member_id, name=name, org_id=org_id, org_name=org_name,
+                              branch_id=branch, total=total, exempt=False, branch_rank=None,
+                              branch_ranked=None, subtree_rank=rank, subtree_ranked=None))
+    return found
 
 
 @dataclass(frozen=True)

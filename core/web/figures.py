@@ -106,15 +106,10 @@ def most_overdue(root: Organization, visible, today: date | None = None, limit: 
 
 
 def points_leaders(root: Organization, year: int, limit: int = 5) -> list[ranking.Standing]:
-    """The members of ``root``'s subtree with the most approved points in ``year`` (the
-    points slice's ranking, first ``limit`` rows of it) — one statement."""
+    """The members of ``root``'s subtree with the most approved points in ``year`` — one
+    top-N statement (:func:`core.points.ranking.leaders`), never a rank of every member."""
     start, end = year_bounds(year)
-    ranked = ranking.standings(start, end, root).subquery("ranked")
-    rows = db.session.execute(
-        select(ranked).where(ranked.c.exempt == 0)
-        .order_by(ranked.c.total.desc(), ranked.c.name, ranked.c.member_id).limit(limit)
-    ).all()
-    return [ranking.Standing.of(row) for row in rows if (row._mapping["total"] or 0) > 0]
+    return ranking.leaders(start, end, root, limit)
 
 
 def open_warnings(root: Organization, visible, *, subtree: bool = True, limit: int = 10) -> tuple[list, int]:

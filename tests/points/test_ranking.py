@@ -63,6 +63,21 @@ def test_ranks_in_branch_and_subtree_with_exempt_members(tenant, in_tenant, tree
         assert ranking.rank_text(standing.branch_rank, standing.branch_ranked) == "2/3"
 
 
+def test_leaders_are_the_rankings_first_rows_without_ranking_everyone(tenant, in_tenant, tree):
+    with in_tenant(tenant):
+        _people(tree)
+        root = orgs.get(tree["C"])
+        rows, _count = ranking.page(*Y2025, root, 0, 50)
+        ranked = [(r.name, r.total, r.subtree_rank) for r in rows if not r.exempt]
+        leaders = ranking.leaders(*Y2025, root, limit=3)
+        # 甲 10 (1), then the tie 乙/丙 5 (2, 2) ordered by name; the exempt 老 and 戊 never
+        assert [(r.name, r.total, r.subtree_rank) for r in leaders] == sorted(
+            ranked[:3], key=lambda t: (t[2], t[0]))
+        assert ranking.leaders(*Y2025, root, limit=10)[-1].subtree_rank == 4  # 丁
+        assert [r.name for r in ranking.leaders(*Y2025, orgs.get(tree["Y"]))] == ["丁"]
+        assert ranking.leaders(date(2030, 1, 1), date(2030, 12, 31), root) == []
+
+
 def test_exempt_categories_follow_the_settings(tenant, in_tenant, tree):
     with in_tenant(tenant):
         _people(tree)

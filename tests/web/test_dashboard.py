@@ -131,3 +131,31 @@ def test_the_organisation_page_and_the_tree_search(city, in_tenant, web_as):
     assert "二支部" in by_code and "一支部" not in by_code.split("查找结果")[-1]
     assert "没有与“无此组织”匹配的党组织" in html(admin.get("/orgs?q=无此组织"))
     assert "乙市委" not in html(admin.get("/orgs?q=市委"))
+
+
+def test_the_cached_figures_are_per_user_and_recomputed_on_request(city, in_tenant, web_as, app):
+    """With the cache on, a second look reuses the figures (the page says when they were
+    computed); ``?fresh=1`` recomputes them; another user never gets someone else's."""
+    app.config["DASHBOARD_CACHE_SECONDS"] = 60
+    app.extensions.pop("dangjian_web_cache", None)
+    try:
+        admin = web_as(city["t"], "admin", create=False)
+        path = f"/?org={city['town']}"
+
+        def members_shown(page: str) -> str:
+            figures = page.split('aria-label="主要数据"')[1].split("</section>")[0].replace("\n", "")
+            return figures.split('<span class="n">')[1].split("</span>")[0]
+
+        first = html(admin.get(path))
+        assert members_shown(first) == "3" and "数据统计于" in first
+        with in_tenant(city["t"]):
+            add_member(orgs.get(city["one"]), "新来的")
+            db.session.commit()
+        assert members_shown(html(admin.get(path))) == "3"  # cached
+        assert members_shown(html(admin.get(path + "&fresh=1"))) == "4"  # recomputed
+        assert members_shown(html(admin.get(path))) == "4"  # and kept
+        secretary = web_as(city["t"], "sec1", create=False)
+        assert members_shown(html(secretary.get("/"))) == "3"  # 一支部's own, not the town's
+    finally:
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        app.extensions.pop("dangjian_web_cache", None)

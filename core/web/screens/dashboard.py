@@ -11,18 +11,19 @@ of statements for a branch of ten members as for a county of 100,000. Charts are
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta, timezone
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
 from core.assessment import cycles
-from core.auth.permissions import has_role, visible_orgs_clause
+from core.auth.permissions import current_user, has_role, visible_orgs_clause
 from core.members.labels import EDUCATION
 from core.orgs import stats
 from core.problems.models import STATUS_LABELS as PROBLEM_STATUS_LABELS
+from core.tenancy import current_tenant_id
 from core.warnings import service as warnings
-from core.web import figures
+from core.web import cache, figures
 from core.web import labels as web_labels
 from core.web.blueprint import bp, page
 from core.web.scope import root_for_request
@@ -39,6 +40,7 @@ STANDING_BANDS = {
 }
 ORG_STATUSES = {"active": _l("Active"), "merged": _l("Merged"), "dissolved": _l("Dissolved")}
 UNKNOWN = _l("Not recorded")
+BEIJING = timezone(timedelta(hours=8))
 
 
 def _rows(counts: dict, labels, keep_zero: bool = False) -> list[tuple[str, int]]:
@@ -52,25 +54,16 @@ def _sector_name(key: str) -> str:
     return str(web_labels.sector(key)) if key else str(UNKNOWN)
 
 
-def dashboard_figures(root, today: date | None = None) -> dict:
-    """Everything the dashboard shows of ``root``'s subtree (for the page and its tests)."""
-    today = today or date.today()
+def _aggregates(root, today: date) -> dict:
+    """The scans over the subtree's members, warnings and points: plain data, cacheable."""
     visible = visible_orgs_clause()
     subtree = stats.subtree_stats(root, today)
     members, organizations = subtree["members"], subtree["organizations"]
-    cycle = cycles.newest_published()
-    stars = cycles.star_counts(cycle, root.path, visible) if cycle is not None else None
-    problems = figures.problem_counts(root, visible, today)
     return {
         "members": members,
         "organizations": organizations,
         "warnings": warnings.open_by_rule(root.path, visible),
-        "cycle": cycle,
-        "stars": stars,
-        "problems": problems,
-        "overdue": figures.most_overdue(root, visible, today) if problems["overdue"] else [],
         "leaders": figures.points_leaders(root, today.year),
-        "year": today.year,
         "charts": {
             "members_by_status": _rows(members["by_status"], web_labels.member_status),
             "members_by_sector": _rows(figures.members_by_sector(root), _sector_name),
@@ -82,9 +75,37 @@ def dashboard_figures(root, today: date | None = None) -> dict:
             "education": _rows(members["by_education"], EDUCATION.label),
             "standing": _rows(members["by_standing"], STANDING_BANDS, keep_zero=True),
             "admitted": figures.admitted_per_year(root, today),
-            "stars": [("★" * level, stars[level]) for level in (5, 4, 3, 2, 1)] if stars else [],
-            "problems": _rows(problems["by_status"], PROBLEM_STATUS_LABELS),
         },
+    }
+
+
+def dashboard_figures(root, today: date | None = None, *, fresh: bool = False) -> dict:
+    """Everything the dashboard shows of ``root``'s subtree (for the page and its tests).
+
+    The member, warning and points aggregates come through :mod:`core.web.cache` (per user,
+    organisation and day); the rating, problems and what links to records are read live."""
+    today = today or date.today()
+    visible = visible_orgs_clause()
+    key = ("dashboard", current_tenant_id(), str(root.id), str(current_user().id), today.isoformat())
+    aggregates, computed_at = cache.remember(key, lambda: _aggregates(root, today), fresh=fresh)
+    cycle = cycles.newest_published()
+    stars = cycles.star_counts(cycle, root.path, visible) if cycle is not None else None
+    problems = figures.problem_counts(root, visible, today)
+    charts = {
+        **aggregates["charts"],
+        "stars": [("★" * level, stars[level]) for level in (5, 4, 3, 2, 1)] if stars else [],
+        "problems": _rows(problems["by_status"], PROBLEM_STATUS_LABELS),
+    }
+    return {
+        **aggregates,
+        "charts": charts,
+        "computed_at": computed_at,
+        "computed_time": computed_at.astimezone(BEIJING).strftime("%H:%M:%S"),
+        "cycle": cycle,
+        "stars": stars,
+        "problems": problems,
+        "overdue": figures.most_overdue(root, visible, today) if problems["overdue"] else [],
+        "year": today.year,
     }
 
 
@@ -95,4 +116,4 @@ def dashboard():
     if root is None:
         return render_template("web/dashboard.html", root=None)
     return render_template("web/dashboard.html", root=root, sees_ledger=has_role("branch_secretary"),
-                           **dashboard_figures(root))
+                           **dashboard_figures(root, fresh=request.args.get("fresh") == "1"))

@@ -87,7 +87,9 @@ def org_tree():
             .order_by(Organization.depth, Organization.code))
         return render_template("web/org_tree.html", root=None, nodes=None, query=query, found=found)
     root = root_for_request()
-    nodes = tree.nested(root, max_depth=3) if root is not None else None
+    # two levels at a time: a city root shows its counties and their committees (hundreds of
+    # rows), each with a link further down — never the whole tree of thousands at once
+    nodes = tree.nested(root, max_depth=2) if root is not None else None
     return render_template("web/org_tree.html", root=root, nodes=nodes, query="", found=None)
 
 
