@@ -118,7 +118,7 @@ def _json_safe(value):
     return value
 
 
-def _canonical(params: dict) -> str:
+def canonical_params(params: dict) -> str:
     return json.dumps(_json_safe(params), sort_keys=True, ensure_ascii=False)
 
 
@@ -189,7 +189,7 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
             if item.indicator is None:
                 unavailable[item.key].add(plan.standard.name)
             elif item.indicator.scoring != "manual":
-                group = groups.setdefault((item.key, _canonical(item.params)),
+                group = groups.setdefault((item.key, canonical_params(item.params)),
                                           Group(item.indicator, item.params))
                 group.version_ids.add(plan.version.id)
 
@@ -201,7 +201,7 @@ def run(cycle: Cycle, progress: Callable[[float, str], None] | None = None) -> d
         ctx = IndicatorContext(tenant_id, cycle.starts_on, cycle.ends_on,
                                select(Organization.id).where(subtree, _pair_clause(pairs)),
                                dict(group.params))
-        measured[group_key] = _measure(group.indicator, ctx)
+        measured[group_key] = measure_indicator(group.indicator, ctx)
         report(2 + 78 * done / len(groups), f"已计算指标：{group.indicator.name}")
 
     manual = {
@@ -297,7 +297,7 @@ def _insert(model, rows: list[dict], tenant_id: int) -> None:
         db.session.execute(insert(model.__table__), rows[start:start + INSERT_PAGE])
 
 
-def _measure(indicator: Indicator, ctx: IndicatorContext) -> Mapping:
+def measure_indicator(indicator: Indicator, ctx: IndicatorContext) -> Mapping:
     """The indicator's measurements, or :class:`EvaluationError` naming it."""
     try:
         result = indicator.measure(ctx)
@@ -334,11 +334,11 @@ def _score(plans: list[Plan], measured: dict, manual: dict):
     for plan in plans:
         prepared, cache = [], {}
         for position, item in enumerate(plan.items):
-            group_key = (item.key, _canonical(item.params)) if item.indicator is not None else None
+            group_key = (item.key, canonical_params(item.params)) if item.indicator is not None else None
             prepared.append((position, item, measured.get(group_key, {})))
         for r in plan.orgs:
             items = [
-                _scored(item, position, measurements.get(r.id, NO_DATA), manual.get((r.id, item.key)), cache)
+                score_item(item, position, measurements.get(r.id, NO_DATA), manual.get((r.id, item.key)), cache)
                 for position, item, measurements in prepared
             ]
             scored_items[r.id] = [entry for entry, _ in items]
@@ -347,7 +347,7 @@ def _score(plans: list[Plan], measured: dict, manual: dict):
     return scored_items, standings
 
 
-def _scored(item, position: int, measurement: Measurement, entered, cache: dict):
+def score_item(item, position: int, measurement: Measurement, entered, cache: dict):
     """One item's JSON entry and points (the entry is shared, read-only, between the
     organisations measured alike)."""
     indicator = item.indicator

@@ -43,7 +43,7 @@ from core.assessment import rating
 from core.assessment import standards as standard_service
 
 # The run's own helpers: a preview measures and scores exactly as a run does.
-from core.assessment.evaluate import _canonical, _measure, _scored
+from core.assessment.evaluate import canonical_params, measure_indicator, score_item
 from core.assessment.indicators import NO_DATA, IndicatorContext, to_points
 from core.assessment.models.cycles import PUBLISHED, Cycle, CycleStandard, ManualScore, OrgResult
 from core.assessment.models.standards import Standard
@@ -207,7 +207,7 @@ def _plan(new_items, old_items: dict, stored: dict) -> list[str]:
     for item in new_items:
         old = old_items.get(item.key)
         same_params = (old is not None and old.indicator is not None
-                       and _canonical(old.params) == _canonical(item.params))
+                       and canonical_params(old.params) == canonical_params(item.params))
         # Published points are only reusable where every organisation has them as scored
         # by this indicator (not "unavailable" when the cycle ran).
         usable = all(
@@ -231,10 +231,10 @@ def _new_totals(cycle: Cycle, new_items, plan: list[str], stored: dict, mine) ->
     measured: dict[tuple[str, str], dict] = {}
     tenant_id = current_tenant_id()
     for item, how in zip(new_items, plan, strict=True):
-        group = (item.key, _canonical(item.params))
+        group = (item.key, canonical_params(item.params))
         if how == MEASURED and group not in measured:
             ctx = IndicatorContext(tenant_id, cycle.starts_on, cycle.ends_on, mine, dict(item.params))
-            measured[group] = _measure(item.indicator, ctx)
+            measured[group] = measure_indicator(item.indicator, ctx)
     manual = {}
     if MANUAL in plan:
         manual = {
@@ -255,10 +255,10 @@ def _new_totals(cycle: Cycle, new_items, plan: list[str], stored: dict, mine) ->
                 met = Decimal(entry["points"]) == Decimal(entry["weight"])
                 points = to_points(item.weight) if met else ZERO
             elif how == MANUAL:
-                points = _scored(item, position, NO_DATA, manual.get((org_id, item.key)), cache)[1]
+                points = score_item(item, position, NO_DATA, manual.get((org_id, item.key)), cache)[1]
             else:
-                found = measured[(item.key, _canonical(item.params))]
-                points = _scored(item, position, found.get(org_id, NO_DATA), None, cache)[1]
+                found = measured[(item.key, canonical_params(item.params))]
+                points = score_item(item, position, found.get(org_id, NO_DATA), None, cache)[1]
             total += points
         totals[org_id] = total
     return totals

@@ -264,7 +264,7 @@ def _check_kinds(kinds, errors: dict) -> list[str]:
     return list(dict.fromkeys(valid))
 
 
-def _applicability(indicator: Indicator, sector: str | None, kinds: list[str]) -> str | None:
+def applicability(indicator: Indicator, sector: str | None, kinds: list[str]) -> str | None:
     """Why ``indicator`` cannot be part of a standard for ``sector``/``kinds`` (or None)."""
     if indicator.sectors and sector not in indicator.sectors:
         where = "every sector" if sector is None else f"sector {sector!r}"
@@ -315,7 +315,7 @@ def _check_items(items, sector, kinds, previous_keys: set[str], errors: dict) ->
                 f"Custom indicator {key!r} is deactivated: it cannot be added to a standard."
             )
         else:
-            why = _applicability(indicator, sector, kinds)
+            why = applicability(indicator, sector, kinds)
             if why:
                 errors.setdefault(f"{at}.indicator", []).append(why)
         if isinstance(key, str):
@@ -522,7 +522,7 @@ def check_template(template) -> list[str]:
         if indicator is None:
             problems.append(f"{item.indicator}: no such indicator")
             continue
-        why = _applicability(indicator, template.sector, list(template.kinds))
+        why = applicability(indicator, template.sector, list(template.kinds))
         if why:
             problems.append(f"{item.indicator}: {why}")
         weight = item.weight if item.weight is not None else indicator.max_points

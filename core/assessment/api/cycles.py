@@ -78,7 +78,7 @@ def _sees_part_of(root: Organization) -> bool:
     )
 
 
-def _visible_cycle(cycle_id) -> tuple[Cycle, Organization, bool]:
+def visible_cycle(cycle_id) -> tuple[Cycle, Organization, bool]:
     """The cycle, its root and whether the caller is an assessor; 404 when not visible."""
     cycle = service.get(cycle_id) if parse_id(cycle_id) is not None else None
     root = service.root_of(cycle) if cycle is not None else None
@@ -90,14 +90,14 @@ def _visible_cycle(cycle_id) -> tuple[Cycle, Organization, bool]:
     abort(404, f"assessment cycle {cycle_id} not found")
 
 
-def _assessable(cycle_id) -> Cycle:
-    cycle, _root, assessor = _visible_cycle(cycle_id)
+def assessable_cycle(cycle_id) -> Cycle:
+    cycle, _root, assessor = visible_cycle(cycle_id)
     if not assessor:
         abort(403, f"This needs the {ASSESSOR} role on the cycle's root organization.")
     return cycle
 
 
-def _present(cycle: Cycle, root: Organization | None = None, can_assess: bool | None = None) -> dict:
+def present_cycle(cycle: Cycle, root: Organization | None = None, can_assess: bool | None = None) -> dict:
     root = root or service.root_of(cycle)
     values = {name: getattr(cycle, name) for name in CycleSchema().fields if hasattr(cycle, name)}
     values["root_org_name"] = root.name if root is not None else None
@@ -137,7 +137,7 @@ def list_cycles(filters, pagination_parameters):
     pagination_parameters.item_count = len(visible)
     first = pagination_parameters.first_item
     page = visible[first:first + pagination_parameters.page_size]
-    return [_present(c, r, a) for c, r, a in page]
+    return [present_cycle(c, r, a) for c, r, a in page]
 
 
 @bp.route("", methods=["POST"])
@@ -157,7 +157,7 @@ def create_cycle(data):
         root_org=root, standard_ids=data["standard_ids"],
     )
     db.session.commit()
-    return _present(cycle, root, True)
+    return present_cycle(cycle, root, True)
 
 
 @bp.route("/settings", methods=["GET"])
@@ -193,8 +193,8 @@ def _settings_body() -> dict:
 @bp.response(200, CycleSchema)
 def get_cycle(cycle_id):
     """One cycle with its frozen standards and the last run's summary."""
-    cycle, root, assessor = _visible_cycle(cycle_id)
-    return _present(cycle, root, assessor)
+    cycle, root, assessor = visible_cycle(cycle_id)
+    return present_cycle(cycle, root, assessor)
 
 
 @bp.route("/<cycle_id>/run", methods=["POST"])
@@ -203,7 +203,7 @@ def get_cycle(cycle_id):
 def run_cycle(cycle_id):
     """Evaluate the cycle as the ``assessment.run_cycle`` job (open or evaluated cycles):
     progress per indicator; a failed run changes nothing."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     service.require_runnable(cycle)
     job = jobs.enqueue(RUN_JOB, cycle_id=str(cycle.id))
     return job, 202, {"Location": url_for("jobs.get_job", job_id=str(job.id))}
@@ -216,10 +216,10 @@ def run_cycle(cycle_id):
 def publish_cycle(data, cycle_id):
     """Publish an evaluated cycle: its results become visible to everyone who sees the
     organisations, and nothing changes until it is reopened."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     service.publish(cycle, data["version"])
     db.session.commit()
-    return _present(cycle, can_assess=True)
+    return present_cycle(cycle, can_assess=True)
 
 
 @bp.route("/<cycle_id>/reopen", methods=["POST"])
@@ -228,10 +228,10 @@ def publish_cycle(data, cycle_id):
 @bp.response(200, CycleSchema)
 def reopen_cycle(data, cycle_id):
     """Take a published cycle back to review, saying why."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     service.reopen(cycle, data["reason"], data["version"])
     db.session.commit()
-    return _present(cycle, can_assess=True)
+    return present_cycle(cycle, can_assess=True)
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def _scope(assessor: bool) -> list:
 @bp.paginate(page_size=50, max_page_size=500)
 def list_results(filters, cycle_id, pagination_parameters):
     """The cycle's results, best score first (then organisation code)."""
-    cycle, _root, assessor = _visible_cycle(cycle_id)
+    cycle, _root, assessor = visible_cycle(cycle_id)
     conditions = [OrgResult.cycle_id == cycle.id, *_scope(assessor)]
     if filters["org_id"] is not None:
         under = orgs.get(filters["org_id"])
@@ -322,11 +322,11 @@ def get_result(cycle_id, org_id):
     """One organisation's result: every indicator with its value, points, explanation and
     evidence, the adjustments, and 调整 when the score was kept within 0–100 — together they
     add up to the score — with its stars and why, ranks, and the change since the last cycle."""
-    cycle, _root, assessor = _visible_cycle(cycle_id)
-    return _detail(cycle, assessor, org_id)
+    cycle, _root, assessor = visible_cycle(cycle_id)
+    return result_detail(cycle, assessor, org_id)
 
 
-def _detail(cycle: Cycle, assessor: bool, org_id) -> dict:
+def result_detail(cycle: Cycle, assessor: bool, org_id) -> dict:
     result, org = _visible_result(cycle, assessor, org_id)
     adjustments = service.adjustments(cycle, result.org_id)
     values = _result_values(result, org)
@@ -349,11 +349,11 @@ def _detail(cycle: Cycle, assessor: bool, org_id) -> dict:
 def put_manual_score(data, cycle_id, org_id, indicator_key):
     """Score a manual indicator (0 … its weight, with the reason); the cycle's totals,
     stars and ranks are recomputed at once."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     parsed = _org_id(org_id)
     service.set_manual_score(cycle, parsed, indicator_key, data["points"], data["reason"])
     db.session.commit()
-    return _detail(cycle, True, parsed)
+    return result_detail(cycle, True, parsed)
 
 
 @bp.route("/<cycle_id>/results/<org_id>/adjustments", methods=["POST"])
@@ -362,7 +362,7 @@ def put_manual_score(data, cycle_id, org_id, indicator_key):
 @bp.response(201, AdjustmentSchema)
 def add_adjustment(data, cycle_id, org_id):
     """Add ± points with the reason (加减分); the cycle is recomputed at once."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     entry = service.add_adjustment(cycle, _org_id(org_id), data["points"], data["reason"])
     db.session.commit()
     return entry
@@ -373,7 +373,7 @@ def add_adjustment(data, cycle_id, org_id):
 @bp.response(204)
 def delete_adjustment(cycle_id, org_id, adjustment_id):
     """Withdraw an adjustment; the cycle is recomputed at once."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     service.delete_adjustment(cycle, _org_id(org_id), adjustment_id)
     db.session.commit()
 
@@ -385,7 +385,7 @@ def delete_adjustment(cycle_id, org_id, adjustment_id):
 def put_veto(data, cycle_id, org_id):
     """一票否决 with one of the tenant's veto reasons (and a note on the case); the
     organisation gets the tenant's ``veto_stars``."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     entry = service.set_veto(cycle, _org_id(org_id), data["reason"], data["note"])
     db.session.commit()
     return entry
@@ -396,7 +396,7 @@ def put_veto(data, cycle_id, org_id):
 @bp.response(204)
 def delete_veto(cycle_id, org_id):
     """Lift the veto; the cycle is recomputed at once."""
-    cycle = _assessable(cycle_id)
+    cycle = assessable_cycle(cycle_id)
     service.clear_veto(cycle, _org_id(org_id))
     db.session.commit()
 
@@ -418,7 +418,7 @@ def _org_id(raw):
 @bp.paginate(page_size=50, max_page_size=500)
 def list_members(filters, cycle_id, pagination_parameters):
     """Members' vanguard indices (先锋指数), highest first; exempt members last."""
-    cycle, _root, assessor = _visible_cycle(cycle_id)
+    cycle, _root, assessor = visible_cycle(cycle_id)
     conditions = [MemberIndex.cycle_id == cycle.id, *_scope(assessor)]
     if filters["org_id"] is not None:
         under = orgs.get(filters["org_id"])

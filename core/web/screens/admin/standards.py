@@ -119,7 +119,7 @@ def _addable(standard: Standard, rows, indicators) -> list:
     return [
         indicator for key, indicator in sorted(indicators.items(), key=lambda kv: kv[1].name)
         if key not in present and key not in inactive
-        and standard_service._applicability(indicator, standard.sector, list(standard.kinds or ())) is None
+        and standard_service.applicability(indicator, standard.sector, list(standard.kinds or ())) is None
     ]
 
 

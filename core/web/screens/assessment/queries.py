@@ -27,22 +27,22 @@ CHOICES_LIMIT = 500
 
 def visible_cycle(cycle_id) -> tuple[Cycle, Organization, bool]:
     """``(cycle, root, assessor)``; 404 when the user does not see the cycle (the API's rule)."""
-    return cycles_api._visible_cycle(cycle_id)
+    return cycles_api.visible_cycle(cycle_id)
 
 
 def assessable_cycle(cycle_id) -> Cycle:
     """The cycle if the user may act on it: 404 unseen, 403 seen without the role."""
-    return cycles_api._assessable(cycle_id)
+    return cycles_api.assessable_cycle(cycle_id)
 
 
 def present(cycle: Cycle, root: Organization, assessor: bool) -> dict:
     """The cycle as ``GET /api/v1/cycles/<id>`` shows it (standards, state name …)."""
-    return cycles_api._present(cycle, root, assessor)
+    return cycles_api.present_cycle(cycle, root, assessor)
 
 
 def result_detail(cycle: Cycle, assessor: bool, org_id) -> dict:
     """One organisation's result as ``GET …/results/<org_id>`` shows it; 404 when unseen."""
-    return cycles_api._detail(cycle, assessor, org_id)
+    return cycles_api.result_detail(cycle, assessor, org_id)
 
 
 def visible_cycles(number: int, per_page: int) -> Page:
