@@ -153,14 +153,21 @@ def get_org(org_id):
     return _visible(org_id)
 
 
+# What a branch secretary keeps up to date on their own organisation (DESIGN: secretaries
+# record sector data); its name, code, kind, place in the tree and term are the managers'.
+SECRETARY_FIELDS = frozenset({"attributes", "contact", "phone"})
+
+
 @bp.route("/<org_id>", methods=["PATCH"])
 @login_required
 @bp.arguments(OrgUpdateSchema)
 @bp.response(200, OrgSchema)
 def update_org(changes, org_id):
-    """Change an organisation's record (``org_manager`` on it). Only the fields sent
-    change; the result is validated as a whole; ``attributes`` replaces the object."""
-    org = require_org_access(_visible(org_id), role="org_manager")
+    """Change an organisation's record (``org_manager`` on it; a ``branch_secretary`` may
+    change only its sector data and contact). Only the fields sent change; the result is
+    validated as a whole; ``attributes`` replaces the object."""
+    role = "branch_secretary" if set(changes) <= SECRETARY_FIELDS else "org_manager"
+    org = require_org_access(_visible(org_id), role=role)
     if "sector" in changes:
         sectors.check_enabled(changes["sector"])
     service.update(org, changes)
@@ -290,8 +297,10 @@ def _unit(org: Organization, unit_id) -> OrgUnit:
 @bp.response(200, OrgUnitSchema)
 def update_unit(data, org_id, unit_id):
     """Change a unit: only the fields sent; ``attributes`` replaces the object and is checked
-    by the sector plugins' schemas for the unit type."""
-    org = require_org_access(_visible(org_id), role="org_manager")
+    by the sector plugins' schemas for the unit type. A ``branch_secretary`` may change the
+    attributes (the village's, the enterprise's figures); anything else needs ``org_manager``."""
+    role = "branch_secretary" if set(data) <= {"attributes"} else "org_manager"
+    org = require_org_access(_visible(org_id), role=role)
     unit = units.update(org, _unit(org, unit_id), data)
     db.session.commit()
     return units.view(unit, org)

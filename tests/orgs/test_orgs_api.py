@@ -183,3 +183,16 @@ def test_who_may_create_where(client, tenant, tree, auth_headers):
     assert create(manager, "N4").status_code == 403  # a root needs tenant_admin
     assert create(secretary, "N5", parent="X", kind="group").status_code == 403  # sees, not manages
     assert create(secretary, "N6", parent="Y").status_code == 404
+
+
+def test_a_branch_secretary_keeps_their_sector_data_and_contact_but_not_the_record(
+        client, tenant, tree, auth_headers):
+    secretary = auth_headers(tenant, role="branch_secretary", org=tree["X"])
+    url = f"/api/v1/orgs/{tree['X']}"
+    done = client.patch(url, json={"contact": "张书记", "phone": "0731-1234567"}, headers=secretary)
+    assert done.status_code == 200 and done.get_json()["contact"] == "张书记"
+    assert client.patch(url, json={"name": "改名"}, headers=secretary).status_code == 403
+    assert client.patch(url, json={"contact": "x", "code": "X2"}, headers=secretary).status_code == 403
+    assert client.patch(f"/api/v1/orgs/{tree['Y']}", json={"contact": "x"}, headers=secretary).status_code == 404
+    member = auth_headers(tenant, role="member", org=tree["X"])
+    assert client.patch(url, json={"contact": "y"}, headers=member).status_code == 403

@@ -65,6 +65,10 @@ def test_units(client, tenant, branch, auth_headers):
     assert client.get(url, headers=secretary).status_code == 200
     assert client.post(url, json={"name": "y", "unit_type": "other"},
                        headers=secretary).status_code == 403
+    # a secretary keeps the unit's figures (attributes) but not its name or type
+    unit_url = f"{url}/{made.get_json()['id']}"
+    assert client.patch(unit_url, json={"attributes": {}}, headers=secretary).status_code == 200
+    assert client.patch(unit_url, json={"name": "改名"}, headers=secretary).status_code == 403
     sibling = auth_headers(tenant, role="org_manager", org=branch["S"])
     assert client.get(url, headers=sibling).status_code == 404
     unit_id = made.get_json()["id"]

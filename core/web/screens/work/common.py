@@ -17,7 +17,9 @@ from core.orgs.service import subtree_filter
 from core.warnings import scoped
 
 WRITE_ROLE = "branch_secretary"
-SECTOR_ROLE = "org_manager"  # PATCH /orgs/<id> and /orgs/<id>/units/<unit_id>
+# Sector data: the API lets a branch secretary change their organisation's and its units'
+# attributes (PATCH /orgs/<id>, /orgs/<id>/units/<unit_id> with attributes only).
+SECTOR_ROLE = "branch_secretary"
 
 
 def require_worker() -> None:

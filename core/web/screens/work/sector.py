@@ -6,9 +6,9 @@ Each schema field becomes a form field by its type — whole numbers, decimals, 
 "not filled in", as every attribute is optional), dates, a choice, a list of choices
 (checkboxes), free text — labelled with the field's ``description``. Saving goes through
 ``core.orgs.service.update`` and ``core.orgs.units.update``, the services of the API's
-``PATCH /orgs/<id>`` and ``PATCH /orgs/<id>/units/<unit_id>``, with their role
-(``org_manager``); the plugins' validation errors (``attributes.<field>``) stand beside
-the field.
+``PATCH /orgs/<id>`` and ``PATCH /orgs/<id>/units/<unit_id>``, with their role (a
+``branch_secretary`` keeps the attributes of their own organisation); the plugins'
+validation errors (``attributes.<field>``) stand beside the field.
 """
 
 from __future__ import annotations
