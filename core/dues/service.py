@@ -232,17 +232,61 @@ def member_arrears(org_filter=None, as_of: date | None = None,
         paid_stmt = paid_stmt.where(DuesPayment.member_id.in_(
             stmt.with_only_columns(Member.id).order_by(None).scalar_subquery()))
     paid = {mid: (count, last) for mid, count, last in db.session.execute(paid_stmt)}
-    found = []
-    for member_id, name, org_id, joined_on in members:
-        start = month_start(joined_on)
-        if floor is not None and floor > start:
-            start = floor
-        due = max(0, months_between(start, current) + 1)
-        count, last = paid.get(member_id, (0, None))
-        previous = add_months(current, -1)
-        run_from = add_months(last, 1) if last is not None else start
-        run_from = max(run_from, start)
-        run = max(0, months_between(run_from, previous) + 1)
-        found.append(MemberArrears(member_id, name, org_id, due, min(count, due),
-                                   max(0, due - count), run, last))
-    return found
+    return [_arrears(member_id, name, org_id, joined_on, *paid.get(member_id, (0, None)),
+                     current=current, floor=floor)
+            for member_id, name, org_id, joined_on in members]
+
+
+def _arrears(member_id, name, org_id, joined_on: date, count: int, last: date | None, *,
+             current: date, floor: date | None) -> MemberArrears:
+    """One member's figures from their paid-month count and last paid month (month
+    arithmetic only)."""
+    start = month_start(joined_on)
+    if floor is not None and floor > start:
+        start = floor
+    due = max(0, months_between(start, current) + 1)
+    previous = add_months(current, -1)
+    run_from = max(add_months(last, 1) if last is not None else start, start)
+    run = max(0, months_between(run_from, previous) + 1)
+    return MemberArrears(member_id, name, org_id, due, min(count, due), max(0, due - count), run, last)
+
+
+def members_behind(months: int, org_filter=None, as_of: date | None = None) -> list[MemberArrears]:
+    """The active members whose ``consecutive_unpaid`` is at least ``months`` — what the
+    3- and 6-month warnings need — found by one query that returns only them.
+
+    ``consecutive_unpaid ≥ n`` ⇔ the run of unpaid months starts at or before ``cutoff`` =
+    the current month − n: the member's dues start is at or before ``cutoff``, and their last
+    paid month before the current one (if any) is before it. The figures of each member found
+    are those :func:`member_arrears` gives (``months_paid`` included), computed only for them.
+    """
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    as_of = as_of or date.today()
+    current = month_start(as_of)
+    cutoff = add_months(current, -months)
+    floor = dues_rates.effective_rates().get("arrears_from")
+    if floor is not None and floor > cutoff:
+        return []  # nobody's dues period is long enough yet
+    paid = select(
+        DuesPayment.member_id.label("member_id"),
+        func.count().label("count"),
+        func.max(DuesPayment.month).filter(DuesPayment.month < current).label("last"),
+    ).where(DuesPayment.month <= current)
+    if floor is not None:
+        paid = paid.where(DuesPayment.month >= floor)
+    paid = paid.group_by(DuesPayment.member_id).subquery("paid")
+    stmt = (
+        select(Member.id, Member.name, Member.org_id, Member.joined_on,
+               func.coalesce(paid.c.count, 0), paid.c.last)
+        .join(Organization, Organization.id == Member.org_id)
+        .outerjoin(paid, paid.c.member_id == Member.id)
+        .where(Member.status.in_(ACTIVE_STATUSES),
+               Member.joined_on < add_months(cutoff, 1),  # dues start ≤ cutoff
+               (paid.c.last.is_(None)) | (paid.c.last < cutoff))
+        .order_by(Member.org_id, Member.name)
+    )
+    if org_filter is not None:
+        stmt = stmt.where(org_filter)
+    found = (_arrears(*row, current=current, floor=floor) for row in db.session.execute(stmt))
+    return [row for row in found if row.consecutive_unpaid >= months]

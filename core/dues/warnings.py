@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.dues import finance
-from core.dues.service import member_arrears
+from core.dues.service import members_behind
 from core.orgs.models import BRANCH_LEVEL_KINDS, KINDS, Organization
 from core.warnings.rules import Finding, RuleContext, WarningRule
 
@@ -45,7 +45,7 @@ class MissingParams(Schema):
 def _unpaid(ctx: RuleContext) -> list[Finding]:
     threshold = ctx.params["months"]
     found = []
-    for row in member_arrears(Organization.status == "active", as_of=ctx.today):
+    for row in members_behind(threshold, Organization.status == "active", as_of=ctx.today):
         if row.consecutive_unpaid >= threshold:
             found.append(Finding(
                 org_id=row.org_id, subject_id=row.member_id,

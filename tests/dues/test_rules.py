@@ -125,3 +125,41 @@ def test_finance_conflict_and_missing_raise_and_clear(tree, tenant, in_tenant, a
         y.status = "dissolved"
         db.session.commit()
         assert _run(tid, "dues.finance_roles_missing") == []
+
+
+def test_members_behind_finds_exactly_who_member_arrears_counts_behind(tenant, in_tenant, tree):
+    """The 3/6-month rules' one query agrees with the full arrears for every member, with
+    and without ``arrears_from``, whatever their payments (gaps, a paid current month,
+    advance payments, none at all, a join date after the cut-off)."""
+    import random
+
+    from core.dues import rates as dues_rates
+    from core.dues.models import DuesPayment
+    from core.dues.rates import add_months
+    from tests.dues.conftest import new_member
+
+    rng = random.Random(5)
+    with in_tenant(tenant):
+        current = date(TODAY.year, TODAY.month, 1)
+        for n in range(60):
+            joined = add_months(current, -rng.randint(0, 30))
+            member = new_member(tree["X"] if n % 2 else tree["Y"], joined_on=joined)
+            stopped = rng.randint(0, 12) if n % 3 == 0 else -2  # some stopped paying months ago
+            paid_months = [add_months(current, -k) for k in range(max(stopped, -2), 31)
+                           if add_months(current, -k) >= joined and rng.random() < 0.9 - n / 200]
+            for month in paid_months:
+                db.session.add(DuesPayment(member_id=member.id, org_id=member.org_id, month=month,
+                                           amount=1, channel="cash", paid_on=month))
+        db.session.commit()
+        for floor in (None, add_months(current, -8)):
+            if floor is not None:
+                dues_rates.set_overrides({"arrears_from": floor.isoformat()})
+                db.session.commit()
+            every = service.member_arrears(as_of=TODAY)
+            for months in (1, 3, 6, 12):
+                expected = sorted((a.member_id, a.consecutive_unpaid, a.months_paid) for a in every
+                                  if a.consecutive_unpaid >= months)
+                found = sorted((a.member_id, a.consecutive_unpaid, a.months_paid)
+                               for a in service.members_behind(months, as_of=TODAY))
+                assert found == expected, (floor, months)
+                assert expected or months == 12, (floor, months)  # the data has such members

@@ -155,7 +155,7 @@ def work_meeting_new(org_id):
             else:
                 db.session.commit()
                 _notify(meeting)
-                refresh_warnings(org, ("life.",))
+                refresh_warnings(org, _rules_answered_by(meeting.kind))
                 return redirect(url_for("web.work_meeting", meeting_id=meeting.id))
         status = 422
     else:
@@ -192,3 +192,11 @@ def work_meeting(meeting_id):
         attendance=life.attendance_of(meeting), grades=grades, grade_labels=GRADE_LABELS,
         rate=life.rate(meeting.present_count, meeting.eligible_count),
     )
+
+
+def _rules_answered_by(kind: str) -> tuple[str, ...]:
+    """The life rules a meeting of ``kind`` can clear — its own overdue rule, "no activity",
+    and for a 谈心谈话 the missing-talk rule — so a save re-checks those, not every life rule
+    of the city (each check is set-based over the whole tenant)."""
+    keys = (f"life.{kind}_overdue", "life.no_activity")
+    return (*keys, "life.talk_missing") if kind == "talk" else keys
