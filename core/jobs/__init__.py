@@ -11,6 +11,8 @@ enqueuing tenant, so the API can show its state and progress whatever runs it.
 * :mod:`.service` — ``enqueue`` and reading jobs.
 * :mod:`.queue` — Redis and the rq queue (``REDIS_URL``); none configured means in-process.
 * :mod:`.runner` — what rq (or the in-process path) calls to run one attempt of a job.
+* :mod:`.locks` — a job never runs twice at once for one tenant (a Redis lock across
+  workers and hosts; a process lock in-process).
 * :mod:`.api` / :mod:`.cli` — ``GET /api/v1/jobs/<id>``; ``dangjian worker`` and
   ``dangjian jobs run``.
 """

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
@@ -44,7 +45,7 @@ from sqlalchemy.orm import Session
 from core.auth.context import Actor, acting_as
 from core.db import db
 from core.db.mixins import utcnow
-from core.jobs import registry
+from core.jobs import locks, queue, registry
 from core.jobs.context import JobContext, TransientJobError
 from core.jobs.models import DONE_STATES, ERROR_MAX, FAILED, FINISHED, RETRYING, STARTED, Job
 from core.tenancy import tenant_context
@@ -60,9 +61,13 @@ class JobResultError(TypeError):
     """The job returned something that is not JSON."""
 
 
+WAITING = "waiting"  # an Outcome only: another run of the job holds the tenant's lock
+
+
 @dataclass
 class Outcome:
-    """How one attempt ended: ``finished``, ``retrying``, ``failed``, or ``missing`` (no row)."""
+    """How one attempt ended: ``finished``, ``retrying``, ``failed``, ``missing`` (no row) or
+    ``waiting`` (not run: another run of the same job for the tenant holds its lock)."""
 
     state: str
     result: object = None
@@ -93,7 +98,11 @@ def is_transient(exc: BaseException) -> bool:
 def run(tenant_id: int, job_id: str):
     """The rq entry point: run one attempt of job ``job_id`` of tenant ``tenant_id``."""
     rq_job = get_current_job()
-    outcome = execute(_app_for_run(), tenant_id, uuid.UUID(str(job_id)), rq_job=rq_job)
+    app = _app_for_run()
+    outcome = execute(app, tenant_id, uuid.UUID(str(job_id)), rq_job=rq_job, locking="redis")
+    if outcome.state == WAITING:
+        _try_again_later(app, tenant_id, job_id, rq_job)
+        return None
     if outcome.exc is not None:
         if outcome.state == FAILED and rq_job is not None:
             rq_job.retries_left = 0  # failed for good: rq records the failure, no retry
@@ -101,17 +110,36 @@ def run(tenant_id: int, job_id: str):
     return outcome.result
 
 
+def _try_again_later(app: Flask, tenant_id: int, job_id: str, rq_job) -> None:
+    """Put the run back on its queue for after :data:`locks.WAIT_SECONDS` (a new rq job for
+    the same row: the current one ends here without having run anything)."""
+    from datetime import timedelta
+
+    waits = int((rq_job.meta or {}).get("waits", 0)) + 1 if rq_job is not None else 1
+    again = queue.queue(app, rq_job.origin if rq_job is not None else None).enqueue_in(
+        timedelta(seconds=locks.WAIT_SECONDS), run, tenant_id, str(job_id),
+        job_id=f"{job_id}-wait-{waits}", meta={"waits": waits},
+        retry=queue.retry_policy(app), job_timeout=queue.job_timeout(app),
+        description=rq_job.description if rq_job is not None else None,
+    )
+    log.info("job %s of tenant %s waits for another run of the same job (rq job %s)",
+             job_id, tenant_id, again.id)
+
+
 def run_inline(tenant_id: int, job_id: uuid.UUID) -> Outcome:
     """Run a job in this process until it finishes or fails (the no-Redis path)."""
     app = current_app._get_current_object()
     while True:  # every attempt commits attempts + 1 first, and the last one cannot retry
-        outcome = execute(app, tenant_id, job_id)
+        outcome = execute(app, tenant_id, job_id, locking="local")
         if outcome.state != RETRYING:
             return outcome
 
 
-def execute(app: Flask, tenant_id: int, job_id: uuid.UUID, *, rq_job=None) -> Outcome:
-    """One attempt, in a fresh app context (so a fresh session) for the job's tenant."""
+def execute(app: Flask, tenant_id: int, job_id: uuid.UUID, *, rq_job=None,
+            locking: str | None = None) -> Outcome:
+    """One attempt, in a fresh app context (so a fresh session) for the job's tenant, holding
+    the tenant's lock for the job (:mod:`core.jobs.locks`): ``"redis"`` without waiting
+    (``waiting`` when another run holds it), ``"local"`` waiting for it, ``None`` none."""
     with app.app_context(), tenant_context(tenant_id):
         job = db.session.scalar(select(Job).where(Job.id == job_id))
         if job is None:
@@ -120,8 +148,29 @@ def execute(app: Flask, tenant_id: int, job_id: uuid.UUID, *, rq_job=None) -> Ou
         if job.state in DONE_STATES:
             log.info("job %s (%s) already %s: not run again", job_id, job.name, job.state)
             return Outcome(job.state, result=job.result)
-        with acting_as(Actor(label=f"job:{job.name}", user_id=job.created_by_user_id)):
-            return _attempt(job, rq_job)
+        name = job.name
+        db.session.rollback()  # no transaction held while waiting for the lock
+        guard = (locks.redis_lock(app, tenant_id, name) if locking == "redis"
+                 else locks.local_lock(tenant_id, name) if locking == "local" else nullcontext(True))
+        with guard as held:
+            if not held:
+                _mark_waiting(job_id)
+                return Outcome(WAITING)
+            job = db.session.scalar(select(Job).where(Job.id == job_id))
+            if job is None or job.state in DONE_STATES:  # finished by the run we waited for
+                return Outcome(job.state if job is not None else "missing",
+                               result=job.result if job is not None else None)
+            with acting_as(Actor(label=f"job:{name}", user_id=job.created_by_user_id)):
+                return _attempt(job, rq_job)
+
+
+def _mark_waiting(job_id: uuid.UUID) -> None:
+    db.session.execute(
+        update(Job).where(Job.id == job_id)
+        .values(message="waiting for another run of this job for the tenant to finish")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _attempt(job: Job, rq_job) -> Outcome:
