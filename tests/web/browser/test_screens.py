@@ -26,6 +26,12 @@ def test_login_dashboard_tree_and_organisation(browser_page, demo_site):
 
     page.get_by_role("link", name="组织架构").click()
     page.wait_for_url(f"{base}/orgs")
+    # the tree shows two levels at a time: the county's townships, with a way further down
+    assert page.get_by_role("link", name="桃源镇党委").is_visible()
+    assert page.get_by_role("link", name="桃源村党支部").count() == 0
+    screenshot(page, "org-tree")
+    page.get_by_label("名称或编码").fill("桃源村")
+    page.get_by_role("button", name="搜索").click()
     page.get_by_role("link", name="桃源村党支部").click()
     assert page.locator("h1").inner_text() == "桃源村党支部"
     assert "农村" in page.locator(".record").inner_text()
