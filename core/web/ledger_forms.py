@@ -19,6 +19,7 @@ from core.problems.models import (
     STATUS_LABELS,
     STATUSES,
 )
+from core.web import service_errors
 
 ANY = ("", _l("All"))
 # A problem recorded by hand comes from anywhere but a warning (that is the warning's page).
@@ -149,16 +150,7 @@ def version_of(form) -> int | None:
 
 def show_errors(form, exc: ApiError, aliases: dict | None = None) -> None:
     """Put ``exc``'s field errors beside ``form``'s fields (``aliases`` maps a service's
-    field name to the form's); an error naming no field of the form (a stale ``version``,
-    a conflict) shows the service's whole message above the form."""
-    aliases = aliases or {}
-    unplaced = not isinstance(exc.errors, dict) or not exc.errors
-    for key, messages in (exc.errors if isinstance(exc.errors, dict) else {}).items():
-        field = form._fields.get(aliases.get(key, key))
-        if field is None or field.type in ("HiddenField", "CSRFTokenField"):
-            unplaced = True
-            continue
-        messages = messages if isinstance(messages, list | tuple) else [messages]
-        field.errors = [*field.errors, *(str(m) for m in messages)]
-    if unplaced:
-        form.form_errors.append(exc.message)
+    field name to the form's); an error naming no visible field of the form (a stale
+    ``version``, a conflict) shows the service's whole message above the form — the
+    problems service words its messages for people, its field errors tersely."""
+    service_errors.show_errors(form, exc, fields=aliases, summary=True)

@@ -13,8 +13,9 @@ from core.api.errors import ApiError
 from core.assessment import custom
 from core.assessment.indicators import ORG_KINDS
 from core.web import labels
-from core.web.screens.admin.service_messages import add_error, flat
+from core.web.screens.admin.service_messages import MESSAGES
 from core.web.screens.admin.standard_form import CheckboxesField
+from core.web.service_errors import show_errors
 
 
 class CustomIndicatorForm(FlaskForm):
@@ -61,11 +62,5 @@ def create_from(form: CustomIndicatorForm):
         )
     except ApiError as exc:
         form.conflict = exc.status == 409
-        for name, messages in flat(exc.errors or {}).items():
-            field = form[name.split(".")[0]] if name.split(".")[0] in form else None
-            for message in messages:
-                if field is not None:
-                    add_error(field, message)
-                else:
-                    form.form_errors.append(message)
+        show_errors(form, exc, MESSAGES)
         return None

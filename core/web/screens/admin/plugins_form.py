@@ -25,6 +25,7 @@ from marshmallow import fields as mf
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
 from core.web.screens.admin import plugins_labels
+from core.web.service_errors import MessageTable, place
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 BRACKETS = re.compile(r"[(（]([^()（）]+)[)）]")
@@ -200,80 +201,20 @@ def overrides_from(form: FlaskForm, rows: list[Setting], current: dict) -> tuple
     return overrides, errors
 
 
-def place_errors(form: FlaskForm, errors: dict, prefix: str = "") -> list[str]:
-    """Put the service's field errors beside the inputs; returns those that fit no input
-    (to be shown above the form)."""
-    left = []
-    for name, messages in (errors or {}).items():
-        key = name[len(prefix):] if prefix and name.startswith(prefix) else name
-        text = [translate(m) for m in flatten(messages)]
-        if key in form and key != "csrf_token":
-            form[key].errors = list(form[key].errors or []) + text
-        else:
-            left.extend(text if key in ("_schema", "") else [f"{key}: {m}" for m in text])
-    return left
-
-
-def flatten(messages) -> list[str]:
-    """marshmallow's messages (a list, or a dict by list index) as one list of strings."""
-    if isinstance(messages, str):
-        return [messages]
-    if isinstance(messages, dict):
-        out = []
-        for index, inner in messages.items():
-            number = int(index) + 1 if str(index).isdigit() else index
-            out.extend(_("Item %(n)s: %(message)s", n=number, message=m) for m in flatten(inner))
-        return out
-    out = []
-    for item in messages or []:
-        out.extend(flatten(item))
-    return out
-
-
-# marshmallow's English messages with numbers in them, and their Chinese form.
-PATTERNS = (
-    (re.compile(r"^Must be greater than or equal to (.+) and less than or equal to (.+)\.$"),
-     lambda m: _("Must be between %(low)s and %(high)s.", low=m[1], high=m[2])),
-    (re.compile(r"^Must be greater than or equal to (.+)\.$"),
-     lambda m: _("Must be at least %(low)s.", low=m[1])),
-    (re.compile(r"^Must be less than or equal to (.+)\.$"),
-     lambda m: _("Must be at most %(high)s.", high=m[1])),
-    (re.compile(r"^Must be one of: (.+)\.$"),
-     lambda m: _("Must be one of: %(choices)s.", choices=m[1])),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
-     lambda m: _("Must have between %(low)s and %(high)s items or characters.", low=m[1], high=m[2])),
-    (re.compile(r"^Length must be (\d+)\.$"),
-     lambda m: _("Must have exactly %(n)s items.", n=m[1])),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"),
-     lambda m: _("Too short: at least %(n)s.", n=m[1])),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"),
-     lambda m: _("Too long: at most %(n)s.", n=m[1])),
-)
-FIXED = {
-    "Not a valid integer.": _l("Not a valid whole number."),
-    "Not a valid number.": _l("Not a valid number."),
-    "Not a valid boolean.": _l("Not a valid yes/no value."),
-    "Not a valid string.": _l("Not valid text."),
-    "Not a valid list.": _l("Not a valid list."),
-    "Not a valid date.": _l("Not a valid date."),
-    "Not a valid mapping type.": _l("Not a valid object."),
-    "Field may not be null.": _l("This field is required."),
-    "Missing data for required field.": _l("This field is required."),
-    "Unknown field.": _l("Unknown setting."),
+# The point rules' and plugin settings' own sentences (marshmallow's are in the generic
+# table of core.web.service_errors).
+MESSAGES = MessageTable(exact={
     "Must not be 0.": _l("Must not be 0."),
     "Already exists.": _l("Already exists."),
     "Must keep the rule's sign.": _l("Must keep the rule's sign (a deduction stays negative)."),
     "Must be positive (or null for no cap).": _l("Must be positive (or empty for no cap)."),
-}
+})
 
 
-def translate(message) -> str:
-    """A service's (English) validation message in Chinese when it is a known one."""
-    message = str(message)
-    if message in FIXED:
-        return str(FIXED[message])
-    for pattern, render in PATTERNS:
-        found = pattern.match(message)
-        if found:
-            return render(found)
-    return message
+def place_errors(form: FlaskForm, errors: dict, prefix: str = "") -> list[str]:
+    """Put the service's field errors beside the inputs (``prefix`` is the service's for
+    them, e.g. ``params.``; a list's item is said as ``Item 2: …``); returns those that fit
+    no input, named, to be shown above the form."""
+    fields = {f"{prefix}{field.short_name}": field.short_name for field in form} if prefix else None
+    left = place(form, errors, MESSAGES, fields=fields, itemise=True)
+    return [f"{name.removeprefix(prefix)}: {text}" if name else text for name, text in left]

@@ -32,7 +32,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.assessment.indicators import Indicator
-from core.web.screens.admin.service_messages import add_error
+from core.web.service_errors import add_error
 
 MAX_ROWS = 100
 
@@ -222,29 +222,21 @@ def submitted_items(form, rows: list[Row]) -> tuple[list[dict], list[int]]:
     return items, positions
 
 
-def place_errors(form, rows: list[Row], positions: list[int], errors: dict[str, list[str]]) -> None:
-    """Each service error beside the input it names (``items.<m>.weight``,
-    ``items.<m>.params.<name>…``); what names no input goes above the form."""
+def error_fields(rows: list[Row], positions: list[int]) -> dict[str, str]:
+    """The service's names of the items sent (``items.<m>…``, the m-th sent being row
+    ``positions[m]``) → the inputs showing their errors: a parameter beside its input (an
+    unknown one, or the parameters as a whole, beside the first), anything else about the
+    item — its weight, its indicator, the item as a whole — beside its points."""
     by_n = {row.n: row for row in rows}
-    for name, messages in errors.items():
-        target = None
-        parts = name.split(".")
-        if parts[0] == "items" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(positions):
-            row = by_n[positions[int(parts[1])]]
-            rest = parts[2:]
-            if rest[:1] == ["params"] and len(rest) > 1 and f"p{row.n}_{rest[1]}" in form:
-                target = form[f"p{row.n}_{rest[1]}"]
-            elif rest[:1] == ["params"] and row.params:
-                target = form[row.params[0].input]
-            else:  # the weight, the indicator or the item as a whole: beside its points
-                target = form[row.weight]
-        elif name == "note":
-            target = form.note
-        for message in messages:
-            if target is not None:
-                add_error(target, message)
-            else:
-                form.form_errors.append(message)
+    fields = {}
+    for m, n in enumerate(positions):
+        row = by_n[n]
+        fields[f"items.{m}"] = row.weight
+        if row.params:
+            fields[f"items.{m}.params"] = row.params[0].input
+        for param in row.params:
+            fields[f"items.{m}.params.{param.name}"] = param.input
+    return fields
 
 
 def defaults_of(indicator: Indicator) -> dict:

@@ -32,7 +32,8 @@ from core.db import db
 from core.web.blueprint import bp, page
 from core.web.screens.admin import standard_form as sf
 from core.web.screens.admin.indicator_form import CustomIndicatorForm, create_from
-from core.web.screens.admin.service_messages import flat, say
+from core.web.screens.admin.service_messages import MESSAGES
+from core.web.service_errors import show_errors
 
 PREVIEW_ROWS = 200
 SCORINGS = {
@@ -147,9 +148,7 @@ def admin_standard(standard_id):
             no_cycle = True
         except ApiError as exc:
             db.session.rollback()
-            sf.place_errors(form, rows, positions, flat(exc.errors or {}))
-            if not exc.errors:
-                form.form_errors.append(say(exc.message))
+            show_errors(form, exc, MESSAGES, fields=sf.error_fields(rows, positions))
             status = exc.status if exc.status in (409, 422) else 422
         if any(field.errors for field in form) or form.form_errors:
             status = 409 if status == 409 else 422

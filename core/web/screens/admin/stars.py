@@ -24,8 +24,9 @@ from core.assessment.settings import PLUGIN
 from core.db import db
 from core.plugins import settings as plugin_settings
 from core.web.blueprint import bp, page
-from core.web.screens.admin.service_messages import add_error, flat
+from core.web.screens.admin.service_messages import MESSAGES
 from core.web.screens.admin.standards import render, require_admin
+from core.web.service_errors import place
 
 THRESHOLDS = ("five", "four", "three", "two")
 
@@ -95,21 +96,15 @@ def _changed_keys(form: StarSettingsForm, shown: dict) -> set[str]:
 
 
 def _place(form: StarSettingsForm, errors: dict) -> list[str]:
-    """Errors beside their fields; what concerns the thresholds together is returned."""
+    """Errors beside their fields (``star_thresholds.<i>`` beside the i-th threshold); what
+    concerns the thresholds together is returned, anything else goes above the form."""
+    thresholds = {f"star_thresholds.{i}": name for i, name in enumerate(THRESHOLDS)}
     together = []
-    for name, messages in flat(errors).items():
-        parts = name.split(".")
-        if parts[0] == "star_thresholds":
-            if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(THRESHOLDS):
-                for message in messages:
-                    add_error(form[THRESHOLDS[int(parts[1])]], message)
-            else:
-                together.extend(messages)
-        elif parts[0] in form:
-            for message in messages:
-                add_error(form[parts[0]], message)
+    for name, message in place(form, errors, MESSAGES, fields=thresholds):
+        if name.split(".")[0] == "star_thresholds":
+            together.append(message)
         else:
-            form.form_errors.extend(messages)
+            form.form_errors.append(message)
     return together
 
 

@@ -4,8 +4,6 @@ complaint, translated, beside the field it concerns)."""
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,6 +13,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from core.api.errors import ApiError
 from core.auth.models import ROLES, TENANT_WIDE_ROLES
+from core.web import service_errors
+from core.web.service_errors import MessageTable, translate
 
 ROLE_LABELS = {
     "platform_operator": _l("Platform operator"),
@@ -57,53 +57,39 @@ class ActionForm(FlaskForm):
 
 TENANT_WIDE = set(TENANT_WIDE_ROLES)
 
-_FIXED = {
-    "Password must contain at least three of: lower-case letters, upper-case letters, "
-    "digits, symbols.": _l("Password must contain at least three of: lower-case letters, "
-                           "upper-case letters, digits, symbols."),
-    "Username must be 2–64 characters: letters, digits and . _ @ -, starting with a letter "
-    "or digit.": _l("Username must be 2–64 characters: letters, digits and . _ @ -, starting "
-                    "with a letter or digit."),
-    "Already taken.": _l("This username is already taken."),
-    "Unknown member.": _l("Unknown member."),
-    "Unknown role.": _l("Unknown role."),
-}
-_PATTERNS = (
-    (re.compile(r"Password must be at least (\d+) characters long\."),
-     lambda m: _("Password must be at least %(n)s characters long.", n=m.group(1))),
-    (re.compile(r"Password must be at most (\d+) characters long\."),
-     lambda m: _("Password must be at most %(n)s characters long.", n=m.group(1))),
-    (re.compile(r"The member is already linked to the account '(.+)'\."),
-     lambda m: _("The member is already linked to the account %(name)s.", name=m.group(1))),
-    (re.compile(r"Must be empty for (\w+)\."),
-     lambda m: _("%(role)s is granted for the whole city: leave the organisation empty.",
-                 role=role_label(m.group(1)))),
+# The auth service's complaints (marshmallow's messages are in the generic table).
+MESSAGES = MessageTable(
+    exact={
+        "Password must contain at least three of: lower-case letters, upper-case letters, "
+        "digits, symbols.": _l("Password must contain at least three of: lower-case letters, "
+                               "upper-case letters, digits, symbols."),
+        "Username must be 2–64 characters: letters, digits and . _ @ -, starting with a letter "
+        "or digit.": _l("Username must be 2–64 characters: letters, digits and . _ @ -, starting "
+                        "with a letter or digit."),
+        "Already taken.": _l("This username is already taken."),
+        "Unknown member.": _l("Unknown member."),
+        "Unknown role.": _l("Unknown role."),
+    },
+    patterns=(
+        (r"Password must be at least (?P<n>\d+) characters long\.",
+         _l("Password must be at least %(n)s characters long.")),
+        (r"Password must be at most (?P<n>\d+) characters long\.",
+         _l("Password must be at most %(n)s characters long.")),
+        (r"The member is already linked to the account '(?P<name>.+)'\.",
+         _l("The member is already linked to the account %(name)s.")),
+        (r"Must be empty for (?P<role>\w+)\.",
+         lambda found: _("%(role)s is granted for the whole city: leave the organisation empty.",
+                         role=role_label(found["role"]))),
+    ),
 )
 
 
 def translated(problem: str) -> str:
     """One service complaint in Chinese (an unknown one is shown as it is)."""
-    if problem in _FIXED:
-        return str(_FIXED[problem])
-    for pattern, render in _PATTERNS:
-        found = pattern.fullmatch(problem)
-        if found:
-            return render(found)
-    return problem
+    return translate(problem, MESSAGES)
 
 
 def show_errors(form: FlaskForm, exc: ApiError, fields: dict[str, str] | None = None) -> None:
     """Put ``exc``'s field errors beside ``form``'s fields (``fields`` maps the service's
     field names to the form's), the rest above the form."""
-    fields = fields or {}
-    placed = False
-    for name, problems in (exc.errors or {}).items():
-        field = getattr(form, fields.get(name, name), None)
-        for problem in problems:
-            if field is not None:
-                field.errors = [*field.errors, translated(problem)]
-                placed = True
-            else:
-                form.form_errors.append(translated(problem))
-    if not placed and not form.form_errors:
-        form.form_errors.append(translated(exc.message))
+    service_errors.show_errors(form, exc, MESSAGES, fields=fields)

@@ -29,6 +29,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.api.errors import ApiError
+from core.web import service_errors
+from core.web.service_errors import MessageTable, translate
 
 PERIOD_CHOICES = [SelectChoice("year", _l("A whole year")), SelectChoice("half", _l("A half year")),
                   SelectChoice("quarter", _l("A quarter"))]
@@ -36,60 +38,45 @@ PARTS = {"year": 1, "half": 2, "quarter": 4}
 REQUIRED = _l("Fill this in.")
 NOT_A_NUMBER = _l("Enter a number (at most two decimal places).")
 
-# The service's refusals that carry no figures, so the catalog can say them in Chinese
-# (the others are shown as the service words them).
-SERVICE_MESSAGES = {
-    "A published cycle cannot be run again; reopen it first.":
-        _l("A published cycle cannot be run again; reopen it first."),
-    "The cycle cannot be published: it has not been evaluated yet.":
-        _l("The cycle cannot be published: it has not been evaluated yet."),
-    "The cycle cannot be published: it is already published.":
-        _l("The cycle cannot be published: it is already published."),
-    "Only a published cycle can be reopened.": _l("Only a published cycle can be reopened."),
-    "Say why the cycle is reopened.": _l("Say why the cycle is reopened."),
-    "The cycle is published: reopen it before changing results.":
-        _l("The cycle is published: reopen it before changing results."),
-    "Run the cycle first: manual scores are entered on its results.":
-        _l("Run the cycle first: manual scores are entered on its results."),
-    "Must be between -100 and 100, and not 0.": _l("Must be between -100 and 100, and not 0."),
-    "At most two decimal places.": _l("At most two decimal places."),
-    "Not a valid number.": _l("Not a valid number."),
-    "Give the reason.": _l("Give the reason."),
-    "Unknown organization.": _l("Unknown organisation."),
-    "Unknown standard.": _l("Unknown standard."),
-    "The standard is not active.": _l("The standard is not active."),
-    "The tenant has no active standard to assess with; create one first.":
-        _l("The tenant has no active standard to assess with; create one first."),
-}
+# The cycle service's own refusals (marshmallow's messages are in the generic table).
+MESSAGES = MessageTable(
+    exact={
+        "A published cycle cannot be run again; reopen it first.":
+            _l("A published cycle cannot be run again; reopen it first."),
+        "The cycle cannot be published: it has not been evaluated yet.":
+            _l("The cycle cannot be published: it has not been evaluated yet."),
+        "The cycle cannot be published: it is already published.":
+            _l("The cycle cannot be published: it is already published."),
+        "Only a published cycle can be reopened.": _l("Only a published cycle can be reopened."),
+        "Say why the cycle is reopened.": _l("Say why the cycle is reopened."),
+        "The cycle is published: reopen it before changing results.":
+            _l("The cycle is published: reopen it before changing results."),
+        "Run the cycle first: manual scores are entered on its results.":
+            _l("Run the cycle first: manual scores are entered on its results."),
+        "Must be between -100 and 100, and not 0.": _l("Must be between -100 and 100, and not 0."),
+        "Give the reason.": _l("Give the reason."),
+        "Unknown organization.": _l("Unknown organisation."),
+        "Unknown standard.": _l("Unknown standard."),
+        "The standard is not active.": _l("The standard is not active."),
+        "The tenant has no active standard to assess with; create one first.":
+            _l("The tenant has no active standard to assess with; create one first."),
+    },
+    patterns=(
+        (r".*changed by someone else.*|Stale:.*", _l("Someone changed the cycle meanwhile; look again and retry.")),
+    ),
+)
 
 
 def say(message: str) -> str:
     """A service message in the user's language when the catalog knows it."""
-    known = SERVICE_MESSAGES.get(message)
-    if known is not None:
-        return str(known)
-    if "changed by someone else" in message or message.startswith("Stale:"):
-        return gettext("Someone changed the cycle meanwhile; look again and retry.")
-    return message
+    return translate(message, MESSAGES)
 
 
 def show_errors(form: FlaskForm, exc: ApiError) -> None:
     """Put ``exc``'s field errors beside the form's fields (``standard_ids.0`` → the
     ``standard_ids`` field); the rest, and the message when no field is named, above the
     form."""
-    placed = False
-    for key, messages in (exc.errors if isinstance(exc.errors, dict) else {}).items():
-        name = str(key).split(".", 1)[0]
-        field = form._fields.get(name) or form._fields.get(f"{form._prefix}{name}")
-        texts = [say(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]
-        if field is not None and name != "csrf_token":
-            field.errors = [*field.errors, *texts]
-            placed = True
-        else:
-            form.form_errors.extend(texts)
-            placed = True
-    if not placed:
-        form.form_errors.append(say(exc.message))
+    service_errors.show_errors(form, exc, MESSAGES)
 
 
 class PointsField(DecimalField):

@@ -1,49 +1,24 @@
 """The importer's reasons in Chinese, for the error table and the upload field.
 
 :mod:`core.excel` writes its reasons in English (they are also the API's and the command
-line's text), with the cell's value quoted where one is wrong. This table maps each known
-sentence to a catalog msgid, keeping the value (shown in its own column) and the numbers; a
-reason not known here is shown as the importer wrote it, so nothing is ever hidden.
+line's text), with the cell's value quoted where one is wrong. These tables map each known
+sentence to a catalog msgid (through :mod:`core.web.service_errors`, which adds the messages
+every service shares), keeping the numbers; the cell's value is taken out of the sentence,
+as it is shown in its own column. A reason not known is shown as the importer wrote it, so
+nothing is ever hidden. :data:`MEMBER_RECORD` (the member record's own checks) also serves
+the daily-work pages, whose services check members the same way.
 """
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
+
+from core.web.service_errors import MessageTable, lookup
 
 _V = r"'(?P<value>.*)'"  # a repr()-quoted cell value
 
-# (pattern, msgid): a full match; the msgid's %(name)s come from the pattern's groups.
-_REASONS: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), m) for p, m in (
-    # cells (core.excel.cells, core.excel.rows)
-    (r"The cell holds an invalid number\.", _l("The cell holds an invalid number.")),
-    (r"Expected text, found TRUE/FALSE\.", _l("Expected text, found TRUE/FALSE.")),
-    (r"Expected text, found a date\.", _l("Expected text, found a date.")),
-    (r"Too long: (?P<n>\d+) characters, at most (?P<max>\d+)\.",
-     _l("Too long: %(n)s characters, at most %(max)s.")),
-    (r"Expected an ID number\.", _l("Expected an ID number.")),
-    (r"The ID number is stored as a decimal number; enter it as text\.",
-     _l("The ID number is stored as a decimal number; enter it as text.")),
-    (r"The ID number is stored as a number, so Excel kept only its first 15 digits "
-     r"\(it reads (?P<value>\d+)\); format the column as text and enter the number again\.",
-     _l("The ID number is stored as a number, so Excel kept only its first 15 digits; format "
-        "the column as text and enter the number again.")),
-    (r"Expected a date\.", _l("Expected a date.")),
-    (_V + r" is not a date; use YYYY-MM-DD \(e\.g\. 2001-07-01\)\.",
-     _l("Not a date; use YYYY-MM-DD (e.g. 2001-07-01).")),
-    (r"(?P<value>[\d.]+) is not a date; use YYYY-MM-DD\.", _l("Not a date; use YYYY-MM-DD (e.g. 2001-07-01).")),
-    (r"(?P<value>\d+-\d+-\d+) is not a real date\.", _l("Not a real date.")),
-    (_V + r" is not 是 or 否\.", _l("Must be 是 or 否.")),
-    (_V + r" is not one of: (?P<allowed>.*)\.", _l("Not one of the allowed values: %(allowed)s.")),
-    (r"Required; give the organisation's code or full name\.",
-     _l("Required; give the organisation's code or full name.")),
-    (r"Required; the cell is empty\.", _l("Required; the cell is empty.")),
-    (r"A member cannot be both lost contact \(是否失联\) and mobile\.",
-     _l("A member cannot be both lost contact (是否失联) and mobile.")),
-    (r"Conflicts with (?P<column>.+) = 是\.", _l("Conflicts with %(column)s = 是.")),
-    (r"Says 否, but 党籍状态 is (?P<status>.+)\.", _l("Says 否, but 党籍状态 is %(status)s.")),
-    # the member record (core.members.validation, core.members.idcard)
+# core.members.validation, core.members.idcard
+MEMBER_RECORD = MessageTable(patterns=(
     (r"Must not be blank\.", _l("Must not be blank.")),
     (r"Name is required\.", _l("Name is required.")),
     (r"Name must have at most (?P<max>\d+) characters\.", _l("Name must have at most %(max)s characters.")),
@@ -53,7 +28,6 @@ _REASONS: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), m) for p
      _l("Not a mainland mobile number (11 digits, 1[3-9]…) or a landline with its area code.")),
     (r"Not one of the 56 ethnic groups' standard names or 其他\.",
      _l("Not one of the 56 ethnic groups' standard names or 其他.")),
-    (r"Must be one of: .*\.", _l("Not one of the allowed values.")),
     (r"(?P<what>.+) cannot be in the future\.", _l("The date cannot be in the future.")),
     (r"Birth date cannot be before 1900\.", _l("Birth date cannot be before 1900.")),
     (r"ID number is missing\.", _l("ID number is missing.")),
@@ -84,6 +58,39 @@ _REASONS: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), m) for p
      _l("A probationary member has no date of becoming full member yet.")),
     (r"Required when the status is (?P<status>\w+)\.", _l("Required for this status.")),
     (r"Only for a member whose status is (?P<status>\w+)\.", _l("Not allowed for this status.")),
+))
+
+# the cells (core.excel.cells, core.excel.rows), matching (core.excel.importer) and the file
+# (core.excel.reader, core.excel.parsing, core.excel.uploads)
+REASONS = MessageTable(patterns=(
+    (r"The cell holds an invalid number\.", _l("The cell holds an invalid number.")),
+    (r"Expected text, found TRUE/FALSE\.", _l("Expected text, found TRUE/FALSE.")),
+    (r"Expected text, found a date\.", _l("Expected text, found a date.")),
+    (r"Too long: (?P<n>\d+) characters, at most (?P<max>\d+)\.",
+     _l("Too long: %(n)s characters, at most %(max)s.")),
+    (r"Expected an ID number\.", _l("Expected an ID number.")),
+    (r"The ID number is stored as a decimal number; enter it as text\.",
+     _l("The ID number is stored as a decimal number; enter it as text.")),
+    (r"The ID number is stored as a number, so Excel kept only its first 15 digits "
+     r"\(it reads (?P<value>\d+)\); format the column as text and enter the number again\.",
+     _l("The ID number is stored as a number, so Excel kept only its first 15 digits; format "
+        "the column as text and enter the number again.")),
+    (r"Expected a date\.", _l("Expected a date.")),
+    (_V + r" is not a date; use YYYY-MM-DD \(e\.g\. 2001-07-01\)\.",
+     _l("Not a date; use YYYY-MM-DD (e.g. 2001-07-01).")),
+    (r"(?P<value>[\d.]+) is not a date; use YYYY-MM-DD\.", _l("Not a date; use YYYY-MM-DD (e.g. 2001-07-01).")),
+    (r"(?P<value>\d+-\d+-\d+) is not a real date\.", _l("Not a real date.")),
+    (_V + r" is not 是 or 否\.", _l("Must be 是 or 否.")),
+    (_V + r" is not one of: (?P<allowed>.*)\.", _l("Not one of the allowed values: %(allowed)s.")),
+    (r"Required; give the organisation's code or full name\.",
+     _l("Required; give the organisation's code or full name.")),
+    (r"Required; the cell is empty\.", _l("Required; the cell is empty.")),
+    (r"A member cannot be both lost contact \(是否失联\) and mobile\.",
+     _l("A member cannot be both lost contact (是否失联) and mobile.")),
+    (r"Conflicts with (?P<column>.+) = 是\.", _l("Conflicts with %(column)s = 是.")),
+    (r"Says 否, but 党籍状态 is (?P<status>.+)\.", _l("Says 否, but 党籍状态 is %(status)s.")),
+    # the member record's lists, as a cell says them (the allowed values would be too long)
+    (r"Must be one of: .*\.", _l("Not one of the allowed values.")),
     # matching (core.excel.importer)
     (r"The same ID number is also in row (?P<row>\d+)\.", _l("The same ID number is also in row %(row)s.")),
     (r"Unknown organisation code " + _V + r"\.", _l("Unknown organisation code.")),
@@ -131,13 +138,10 @@ _REASONS: tuple[tuple[re.Pattern, object], ...] = tuple((re.compile(p), m) for p
 def translate(reason: str) -> tuple[str, str | None]:
     """``(text, value)``: the reason in Chinese (or as written, when unknown) and the cell
     value it quotes, if any."""
-    for pattern, msgid in _REASONS:
-        match = pattern.fullmatch(reason or "")
-        if match is not None:
-            groups = match.groupdict()
-            value = groups.pop("value", None)
-            return str(msgid) % groups if groups else str(msgid), value
-    return reason, None
+    found = lookup(reason or "", REASONS, MEMBER_RECORD)
+    if found is None:
+        return reason, None
+    return found.text, found.groups.get("value")
 
 
 def upload_reason(reason: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import flash
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import false, or_, true
 
 from core.api.errors import ApiError, abort
@@ -15,6 +16,8 @@ from core.db import db
 from core.orgs.models import Organization
 from core.orgs.service import subtree_filter
 from core.warnings import scoped
+from core.web.screens.imports.reasons import MEMBER_RECORD
+from core.web.service_errors import MessageTable, show_errors, translate
 
 WRITE_ROLE = "branch_secretary"
 # Sector data: the API lets a branch secretary change their organisation's and its units'
@@ -49,31 +52,39 @@ def work_org(org_id, role: str = WRITE_ROLE) -> Organization:
     return visible_org(org_id, role=role)
 
 
+# The daily-work services' own refusals (core.life, core.dues, core.development, core.orgs
+# sector data); marshmallow's messages are in the generic table, and the member record's
+# checks (a person admitted in development becomes a member) in the importer's.
+OWN = MessageTable(exact={
+    "A meeting is recorded once it has been held.": _l("A meeting is recorded once it has been held."),
+    "Before the organisation was founded.": _l("Before the organisation was founded."),
+    "Ends before it starts.": _l("Ends before it starts."),
+    "A late member must be listed as present.": _l("A late member must be listed as present."),
+    "A talk (谈心谈话) records only who was talked with.":
+        _l("A talk (谈心谈话) records only who was talked with."),
+    "Name at least one member talked with.": _l("Name at least one member talked with."),
+    "Only a general meeting (支部党员大会) elects.": _l("Only a general meeting (支部党员大会) elects."),
+    "An override of the back-payment window needs a reason.":
+        _l("An override of the back-payment window needs a reason."),
+    "Cannot be in the future.": _l("Cannot be in the future."),
+    "Development of this person is stopped.": _l("Development of this person is stopped."),
+    "Unknown sector.": _l("Unknown sector."),
+})
+MESSAGES = (OWN, MEMBER_RECORD)
+
+
 def put_errors(form, exc: ApiError, fields: dict[str, str] | None = None) -> None:
     """Show a service's field errors beside ``form``'s fields: ``fields`` maps the service's
     field names to the form's (default: the same name); the rest become form errors."""
-    fields = fields or {}
-    errors = exc.errors if isinstance(exc.errors, dict) else {}
-    placed = isinstance(exc.errors, dict)  # an emptied dict: the caller placed them
-    for name, messages in errors.items():
-        target = getattr(form, fields.get(name, name), None)
-        messages = messages if isinstance(messages, list) else [messages]
-        texts = [translated(m) for m in messages]
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*list(target.errors or []), *texts]
-        else:
-            form.form_errors.extend(texts)
-        placed = True
-    if not placed:
-        form.form_errors.append(translated(exc.message))
+    show_errors(form, exc, *MESSAGES, fields=fields)
 
 
 def translated(message) -> str:
-    """A service message through the catalog (the fixed sentences are translated there;
-    ones carrying figures read as the service wrote them)."""
+    """A service message through the catalog (a development rule violation, a dict, as
+    its name and detail)."""
     if isinstance(message, dict):  # a development rule violation
         return f"{message.get('name', '')}：{message.get('detail', '')}"
-    return gettext(str(message)) if message else ""
+    return translate(message, *MESSAGES) if message else ""
 
 
 def refresh_warnings(org: Organization, prefixes=(), sector: str | None = None) -> scoped.Outcome:

@@ -116,12 +116,15 @@ def _details(form: StepForm) -> dict:
 
 
 def _place(form: StepForm, exc: ApiError) -> None:
+    """Each broken rule beside the field it concerns, the other errors as any service's."""
     errors = dict(exc.errors) if isinstance(exc.errors, dict) else {}
-    for violation in errors.pop("rules", []):
+    violations = errors.pop("rules", [])
+    for violation in violations:
         code = violation.get("code") if isinstance(violation, dict) else None
         target = getattr(form, RULE_FIELDS.get(code, "done_on"))
         target.errors = [*list(target.errors or []), translated(violation)]
-    put_errors(form, ApiError(exc.status, exc.message, errors), {"status": "form_errors"})
+    if errors or not violations:
+        put_errors(form, ApiError(exc.status, exc.message, errors))
 
 
 @bp.route("/work/development/<person_id>", methods=["GET", "POST"])

@@ -148,10 +148,11 @@ def work_meeting_new(org_id):
                 meeting = life.record_meeting(org, values)
             except ApiError as exc:
                 db.session.rollback()
-                errors = exc.errors if isinstance(exc.errors, dict) else {}
-                for name in ATTENDANCE_FIELDS:
-                    list_errors += [translated(m) for m in errors.pop(name, [])]
-                put_errors(form, exc)
+                errors = dict(exc.errors) if isinstance(exc.errors, dict) else {}
+                listed = [translated(m) for name in ATTENDANCE_FIELDS for m in errors.pop(name, [])]
+                if errors or not listed:
+                    put_errors(form, ApiError(exc.status, exc.message, errors))
+                list_errors += listed
             else:
                 db.session.commit()
                 _notify(meeting)

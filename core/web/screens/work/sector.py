@@ -43,6 +43,7 @@ from core.orgs import service as orgs
 from core.orgs import units
 from core.web.blueprint import bp, page
 from core.web.screens.work.common import SECTOR_ROLE, put_errors, refresh_warnings, work_org
+from core.web.service_errors import flat
 
 UNSET = ("", _l("Not filled in"))
 YES_NO = [UNSET, ("true", _l("Yes")), ("false", _l("No"))]
@@ -160,8 +161,7 @@ def attributes_of(form, declared: dict[str, ma.Field]) -> dict:
 
 def field_names(exc: ApiError) -> dict[str, str]:
     """``attributes.<field>[.<index>]`` of a service error → the form's field."""
-    errors = exc.errors if isinstance(exc.errors, dict) else {}
-    return {name: PREFIX + name.split(".")[1] for name in errors if name.startswith("attributes.")}
+    return {name: PREFIX + name.split(".")[1] for name in flat(exc.errors) if name.startswith("attributes.")}
 
 
 def _save(form, declared, apply) -> int:
