@@ -62,6 +62,24 @@ def _problem(problem_id) -> tuple[Problem, Organization]:
     return visible_record(Problem, problem_id, "problem")
 
 
+def filtered_root(form) -> tuple[Organization | None, int]:
+    """A list's filter form checked, and the organisation it limits the list to: the
+    ``?org=<id>`` a link gave (404 when unseen; its code then fills the code field) or the
+    code typed (not one the user sees: an error beside it). With the status the list
+    answers: 422 when a filter is wrong (the problems and the warnings lists alike)."""
+    status = 200 if form.validate() else 422
+    root = None
+    if request.args.get("org") and not form.code.data:
+        root = visible_org(request.args["org"])
+        form.code.data = root.code
+    elif form.code.data:
+        root = org_by_code(form.code.data)
+        if root is None:
+            form.code.errors = [_("No organisation with this code that you can see.")]
+            status = 422
+    return root, status
+
+
 def _categories(current: str | None = None) -> list[tuple[str, str]]:
     names = list(problem_settings()["categories"])
     if current and current not in names:
@@ -77,16 +95,7 @@ def _categories(current: str | None = None) -> list[tuple[str, str]]:
 def problem_list():
     require_ledger_role()
     form = forms.ProblemFilterForm(request.args)
-    status = 200 if form.validate() else 422
-    root = None
-    if request.args.get("org") and not form.code.data:
-        root = visible_org(request.args["org"])
-        form.code.data = root.code
-    elif form.code.data:
-        root = org_by_code(form.code.data)
-        if root is None:
-            form.code.errors = [_("No organisation with this code that you can see.")]
-            status = 422
+    root, status = filtered_root(form)
     page_ = None
     if status == 200:
         overdue = {"yes": True, "no": False}.get(form.overdue.data or "")

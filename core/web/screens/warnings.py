@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from core.api.errors import ApiError
 from core.api.smorest import parse_id
-from core.auth.permissions import require_org_access, visible_org, visible_orgs_clause
+from core.auth.permissions import require_org_access, visible_orgs_clause
 from core.db import db
 from core.members.models import Member
 from core.orgs.models import Organization
@@ -32,7 +32,7 @@ from core.web import labels
 from core.web import ledger_forms as forms
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
-from core.web.screens.problems import org_by_code, require_ledger_role
+from core.web.screens.problems import filtered_root, require_ledger_role
 
 SUBJECTS = {"org": _l("The organisation"), "member": _l("A member"),
             "person": _l("A person in the development pipeline")}
@@ -61,16 +61,7 @@ def warning_list():
     form = forms.WarningFilterForm(request.args)
     form.rule.choices = [forms.ANY, *((key, rule.name) for key, rule in rules.items())]
     form.severity.choices = [forms.ANY, *((s, labels.severity(s)) for s in SEVERITIES)]
-    status = 200 if form.validate() else 422
-    root = None
-    if request.args.get("org") and not form.code.data:
-        root = visible_org(request.args["org"])
-        form.code.data = root.code
-    elif form.code.data:
-        root = org_by_code(form.code.data)
-        if root is None:
-            form.code.errors = [_("No organisation with this code that you can see.")]
-            status = 422
+    root, status = filtered_root(form)
     page_ = None
     if status == 200:
         conditions = [visible_orgs_clause(), registry.shown_condition(),
