@@ -13,23 +13,14 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.members.models import Member
-from core.orgs import service as orgs
 from tests.excel.conftest import person, sheet_bytes
+from tests.web.cities import two_branches
 
 
 @pytest.fixture
 def city(tenant, tenant_b, in_tenant):
     """alpha: 甲市委 R → 一支部 B1, 二支部 B2; beta has its own root."""
-    with in_tenant(tenant):
-        root = orgs.create(name="甲市委", code="R", kind="committee")
-        one = orgs.create(name="一支部", code="B1", kind="branch", parent=root)
-        two = orgs.create(name="二支部", code="B2", kind="branch", parent=root)
-        db.session.commit()
-        ids = {"root": root.id, "one": one.id, "two": two.id}
-    with in_tenant(tenant_b):
-        ids["beta"] = orgs.create(name="乙市委", code="R", kind="committee").id
-        db.session.commit()
-    return ids
+    return two_branches(tenant, tenant_b, in_tenant)
 
 
 def _count(tenant, in_tenant, **where) -> int:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from core.auth import service as auth_service
 from core.auth.models import ApiToken
 from core.db import db
-from core.orgs import service as orgs
 from tests.support.auth import DEFAULT_PASSWORD
+from tests.web.cities import two_branches
 
 
 def _csrf(client, host: str, path: str = "/login") -> str:
@@ -28,15 +28,7 @@ def _login(client, host, username, password=DEFAULT_PASSWORD, **extra):
 @pytest.fixture
 def city(tenant, tenant_b, in_tenant, make_user):
     """Tenant alpha (host alpha.test): 市委 → 一支部, 二支部; beta has its own root."""
-    with in_tenant(tenant):
-        root = orgs.create(name="甲市委", code="R", kind="committee")
-        one = orgs.create(name="一支部", code="B1", kind="branch", parent=root)
-        two = orgs.create(name="二支部", code="B2", kind="branch", parent=root)
-        db.session.commit()
-        ids = {"root": root.id, "one": one.id, "two": two.id}
-    with in_tenant(tenant_b):
-        ids["beta"] = orgs.create(name="乙市委", code="R", kind="committee").id
-        db.session.commit()
+    ids = two_branches(tenant, tenant_b, in_tenant)
     make_user(tenant, username="admin")
     make_user(tenant, username="sec1", role="branch_secretary", org=ids["one"])
     return ids
