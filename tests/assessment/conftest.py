@@ -14,11 +14,10 @@
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.assessment import registry
 from core.assessment.indicators import IndicatorContext
@@ -34,23 +33,6 @@ YEAR_START, YEAR_END = date(2024, 1, 1), date(2024, 12, 31)
 _serial = itertools.count(1)
 
 
-@pytest.fixture
-def count_statements(app_ctx):
-    @contextmanager
-    def counting():
-        seen: list[str] = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            if not statement.startswith("SELECT set_config("):
-                seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            yield seen
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-
-    return counting
 
 
 class _IndicatorPlugin:

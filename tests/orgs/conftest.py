@@ -4,11 +4,9 @@ tree's figures must not depend on the members slice's service), and a statement 
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import date
 
-import pytest
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
 from core.db import db
 from core.members.models import Member
@@ -55,24 +53,3 @@ def add_members(org, count: int, **fields) -> list[Member]:
     return [new_member(org, **fields) for _ in range(count)]
 
 
-@pytest.fixture
-def count_statements(app_ctx):
-    """``with count_statements() as seen:`` — ``seen`` lists the SQL run inside the block
-    (not PostgreSQL's per-transaction ``set_config`` of the tenant: bookkeeping, not work)."""
-
-    @contextmanager
-    def counting():
-        seen: list[str] = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            if not statement.startswith("SELECT set_config("):
-                seen.append(statement)
-
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            yield seen
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-
-    return counting

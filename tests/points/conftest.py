@@ -7,11 +7,10 @@ rules are not under test here); entries through the ledger, as the API records t
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.auth.context import Actor, acting_as
 from core.db import db
@@ -72,24 +71,3 @@ def add_member(in_tenant):
     return add
 
 
-@pytest.fixture
-def count_statements(app_ctx):
-    """``with count_statements() as seen:`` — the SQL run inside the block (not
-    PostgreSQL's per-transaction ``set_config`` of the tenant)."""
-
-    @contextmanager
-    def counting():
-        seen: list[str] = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            if not statement.startswith("SELECT set_config("):
-                seen.append(statement)
-
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            yield seen
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-
-    return counting

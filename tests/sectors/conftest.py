@@ -39,7 +39,7 @@ from core.warnings import engine
 from core.warnings import registry as warning_registry
 from core.warnings.models import OPEN, Warning
 from core.warnings.rules import RuleContext
-from tests.assessment.conftest import count_statements, prepare, run_indicator  # noqa: F401
+from tests.assessment.conftest import prepare, run_indicator  # noqa: F401
 
 _serial = itertools.count(1)
 
@@ -135,7 +135,7 @@ def _warm_count(counting, run):
 
 
 @pytest.fixture
-def indicator_statements(count_statements):  # noqa: F811 (the imported fixture, by name)
+def indicator_statements(count_statements):
     def counted(key: str, org_ids, start: date, end: date, params=None):
         indicator, ctx = prepare(key, org_ids, start, end, params)
         return _warm_count(count_statements, lambda: dict(indicator.measure(ctx)))

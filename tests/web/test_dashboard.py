@@ -4,11 +4,10 @@ page shows its record, committee, dues, warnings and search; on both databases."
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from core.db import db
 from core.db.mixins import utcnow
@@ -36,23 +35,6 @@ def city(tenant, tenant_b, in_tenant, make_user):
     return ids
 
 
-@pytest.fixture
-def statements(app_ctx):
-    @contextmanager
-    def counting():
-        seen: list[str] = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            if not statement.startswith("SELECT set_config("):
-                seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            yield seen
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-
-    return counting
 
 
 def test_the_dashboard_figures_equal_direct_counts(city, in_tenant, web_as):
@@ -87,11 +69,11 @@ def test_the_dashboard_figures_equal_direct_counts(city, in_tenant, web_as):
     assert secretary.get(f"/?org={city['beta']}").status_code == 404
 
 
-def test_the_dashboard_costs_the_same_statements_for_a_larger_subtree(city, in_tenant, web_as, statements):
+def test_the_dashboard_costs_the_same_statements_for_a_larger_subtree(city, in_tenant, web_as, count_statements):
     admin = web_as(city["t"], "admin", create=False)
     path = f"/?org={city['town']}"
     assert admin.get(path).status_code == 200  # warm: what a process reads once
-    with statements() as small:
+    with count_statements() as small:
         assert admin.get(path).status_code == 200
     with in_tenant(city["t"]):
         town = orgs.get(city["town"])
@@ -104,7 +86,7 @@ def test_the_dashboard_costs_the_same_statements_for_a_larger_subtree(city, in_t
             add_problem(branch, f"问题{b}", found_on=date.today() - timedelta(days=40),
                         deadline=date.today() - timedelta(days=1))
         db.session.commit()
-    with statements() as large:
+    with count_statements() as large:
         page = html(admin.get(path))
     assert "新支部0" in page or "问题0" in page
     assert len(large) == len(small), (len(small), len(large))
