@@ -165,7 +165,7 @@ def main() -> None:
     import flask_migrate
     from sqlalchemy import event
 
-    from core.app import create_app
+    from core.app import create_app, ready_to_serve
     from core.db import db
 
     app = create_app()
@@ -175,6 +175,7 @@ def main() -> None:
         _prepare(args.tenant, args.profile)
         ids = _samples(args.tenant)
 
+    ready_to_serve(app)  # as core.wsgi does in production
     client = app.test_client()
     headers = {"X-Tenant": args.tenant}
     form = client.get("/login", headers=headers).get_data(as_text=True)

@@ -7,6 +7,7 @@ tenancy walls, the API and every plugin, and returns a Flask app. Each request g
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import secrets
@@ -60,6 +61,18 @@ def create_app(config: dict | None = None) -> Flask:
     # Commands live on the app's own CLI group, so `dangjian` and app.test_cli_runner() agree.
     get_manager().hook.dangjian_register_cli(cli=app.cli)
     get_manager().hook.dangjian_app_configured.call_historic(kwargs={"app": app})
+    return app
+
+
+def ready_to_serve(app: Flask) -> Flask:
+    """Call once before a process starts serving ``app`` (the WSGI entry point and the demo
+    server do). What start-up loaded — modules, plugins, catalogs, templates — lives as long
+    as the process: collect the start-up garbage, then move the rest out of the garbage
+    collector's sight (``gc.freeze``), so a full collection during a request scans what
+    requests made, not half a million start-up objects (a 200 ms pause in a page otherwise),
+    and forked workers keep sharing those pages."""
+    gc.collect()
+    gc.freeze()
     return app
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from core.app import ready_to_serve
 from core.auth.context import acting_as, cli_actor
 from core.db import db
 from core.demo import assessment, data
@@ -67,4 +68,4 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     # Flask refuses app.run() inside its own CLI; serve with Werkzeug directly.
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    run_simple(host, port, ready_to_serve(app), threaded=True, use_reloader=False)
