@@ -59,6 +59,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"database: {app.config['SQLALCHEMY_DATABASE_URI']}")
     for username, password in passwords.items():
         click.echo(f"  user {username:<10} password {password}")
+    click.echo(f"web app: {base}/  (admin: the whole city; dangyuan: a member — open 我的党员码 on a phone)")
     click.echo(f"API docs: {base}/api/v1/docs/")
     click.echo(
         f"try: curl -s -X POST {base}/api/v1/auth/token -H 'X-Tenant: {DEMO_SLUG}' "
