@@ -42,6 +42,18 @@ def _make_db_group() -> click.Group:
             directory=g.directory, revision=revision, sql=sql, x_arg=g.x_arg
         )
 
+    @group.command("citus-sql")
+    @with_appcontext
+    def citus_sql() -> None:
+        """Print the SQL that distributes the schema over Citus by tenant (run once, after
+        `dangjian db upgrade`, as the cluster's administrator)."""
+        from core.db import db, distribution
+        from core.models import load_all_models
+
+        load_all_models()
+        for statement in distribution.citus_statements(db.metadata):
+            click.echo(statement)
+
     return group
 
 

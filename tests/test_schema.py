@@ -44,3 +44,33 @@ def test_foreign_keys_between_tenant_tables_include_tenant_id():
             assert target in tenant_table_names, f"{table.name} references non-tenant table {target}"
             pairs = {(e.parent.name, e.column.name) for e in fk.elements}
             assert ("tenant_id", "tenant_id") in pairs, (table.name, fk.name)
+
+
+def test_every_table_is_distributed_by_tenant_or_classified():
+    """A table without ``tenant_id`` must be named a reference or a coordinator table
+    (core.db.distribution): a new global table is a decision for the sharded deployment."""
+    from core.db import distribution
+
+    load_all_models()
+    assert distribution.unclassified(db.metadata) == []
+    for name in (*distribution.REFERENCE_TABLES, *distribution.COORDINATOR_TABLES):
+        assert name in db.metadata.tables and "tenant_id" not in db.metadata.tables[name].c
+
+
+def test_the_citus_statements_distribute_every_tenant_table_once(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from core.cli import build_cli
+    from core.db import distribution
+
+    monkeypatch.setenv("DANGJIAN_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/plan.sqlite3")
+    result = CliRunner().invoke(build_cli(), ["db", "citus-sql"], prog_name="dangjian")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "SELECT create_reference_table('tenants');"
+    distributed = [line.split("'")[1] for line in lines if "create_distributed_table" in line]
+    assert sorted(distributed) == sorted(t.name for t in _tenant_tables())
+    assert distributed[0] == distribution.ANCHOR
+    assert all("colocate_with => 'organizations'" in line for line in lines
+               if "create_distributed_table" in line and distribution.ANCHOR not in line.split(",")[0])
