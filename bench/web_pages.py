@@ -119,6 +119,7 @@ def _samples(slug: str) -> dict[str, str]:
 
     tenant = tenant_by_slug(slug)
     with tenant_context(tenant.id):
+        root = db.session.scalar(select(Organization.id).where(Organization.depth == 0).order_by(Organization.code))
         county = db.session.scalar(select(Organization.id).where(Organization.depth == 1).order_by(Organization.code))
         branch, _n = db.session.execute(
             select(Member.org_id, func.count()).group_by(Member.org_id).order_by(func.count().desc()).limit(1)
@@ -126,7 +127,7 @@ def _samples(slug: str) -> dict[str, str]:
         member = db.session.scalar(select(Member.id).where(Member.org_id == branch).limit(1))
         cycle = db.session.scalar(select(Cycle.id).order_by(Cycle.created_at.desc()).limit(1))
         warning = db.session.scalar(select(OpenWarning.id).limit(1))
-    return {"county": county, "branch": branch, "member": member, "cycle": cycle, "warning": warning}
+    return {"root": root, "county": county, "branch": branch, "member": member, "cycle": cycle, "warning": warning}
 
 
 def _pages(ids: dict) -> list[tuple[str, str]]:
