@@ -92,7 +92,7 @@ def _normal(raw: str, kind: str) -> str:
 
 
 class ParseError(ValueError):
-    pass
+    """A value the form could not turn into the setting's type (shown beside the field)."""
 
 
 def parse(raw: str, kind: str, f: mf.Field):
@@ -164,7 +164,7 @@ def build_form(rows: list[Setting]) -> FlaskForm:
     """A FlaskForm with one input per row (named by the setting's key) and reset boxes."""
 
     class SettingsForm(FlaskForm):
-        pass
+        """One field per setting, added below."""
 
     for row in rows:
         kwargs = {"label": row.label, "default": display(row.value, row.kind)}
