@@ -42,6 +42,7 @@ from sqlalchemy import Text, cast, insert, select, update
 
 from core.db import db, new_id
 from core.db.mixins import utcnow
+from core.orgs.models import Organization
 from core.tenancy import current_tenant_id
 from core.warnings import registry
 from core.warnings.models import OPEN, RESOLVED, Warning
@@ -153,22 +154,36 @@ def _run_check(rule: WarningRule, ctx: RuleContext) -> dict[tuple, Finding]:
 
 
 def _apply(rule: WarningRule, findings: dict[tuple, Finding]) -> RuleReport:
+    report, _resolved, _opened = apply_findings(rule, findings)
+    return report
+
+
+def apply_findings(rule: WarningRule, findings: dict[tuple, Finding], scope=None
+                   ) -> tuple[RuleReport, list[tuple], list[dict]]:
+    """Bring ``rule``'s open warnings in line with ``findings`` (``{(org_id, subject_key):
+    finding}``): new findings open warnings, vanished ones resolve, the rest are kept (their
+    figures and message updated when they changed). ``scope`` (a WHERE clause on
+    :class:`Organization`) limits this to the warnings of those organisations — a scoped
+    refresh (:mod:`core.warnings.scoped`) — the findings must then be limited to them too.
+    Returns the report, the resolved warnings ``(id, org_id, message)`` and the new rows."""
     now = utcnow()
     # Figures come back as their stored JSON text and are compared with the finding's
     # serialised figures: decoding ~100,000 JSON documents a rule costs more than the query.
     # Only a text that differs is decoded, so a mere difference in spelling (key order,
     # spacing) is not taken for a change.
+    in_scope = (Warning.org_id.in_(select(Organization.id).where(scope)),) if scope is not None else ()
     open_rows = db.session.execute(
-        select(Warning.id, Warning.org_id, Warning.subject_key, cast(Warning.figures, Text))
-        .where(Warning.rule_key == rule.key, Warning.state == OPEN)
+        select(Warning.id, Warning.org_id, Warning.subject_key, cast(Warning.figures, Text),
+               Warning.message)
+        .where(Warning.rule_key == rule.key, Warning.state == OPEN, *in_scope)
     ).all()
     render = _renderer(rule)
     tenant_id = current_tenant_id()
     changed, vanished = [], []
-    for row_id, org_id, key, stored in open_rows:
+    for row_id, org_id, key, stored, message in open_rows:
         finding = findings.pop((org_id, key), None)
         if finding is None:
-            vanished.append(row_id)
+            vanished.append((row_id, org_id, message))
             continue
         if not _same(stored, finding.figures):
             changed.append({
@@ -199,19 +214,21 @@ def _apply(rule: WarningRule, findings: dict[tuple, Finding]) -> RuleReport:
 
     # Resolve first, so the bulk re-stamp below touches only the warnings still standing;
     # the changed ones are stamped with their new figures and skipped by it.
-    _resolve(vanished, now)
+    _resolve([row_id for row_id, _org, _message in vanished], now)
     if changed:
         db.session.execute(update(Warning), changed)
     if kept > len(changed):
         db.session.execute(
             update(Warning)
-            .where(Warning.rule_key == rule.key, Warning.state == OPEN, Warning.last_seen_at < now)
+            .where(Warning.rule_key == rule.key, Warning.state == OPEN, Warning.last_seen_at < now,
+                   *in_scope)
             .values(last_seen_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
     for start in range(0, len(new_rows), INSERT_PAGE):
         db.session.execute(insert(Warning), new_rows[start:start + INSERT_PAGE])
-    return RuleReport(rule.key, OK, opened=len(new_rows), kept=kept, resolved=len(vanished))
+    report = RuleReport(rule.key, OK, opened=len(new_rows), kept=kept, resolved=len(vanished))
+    return report, vanished, new_rows
 
 
 def _dumps(figures: dict) -> str:

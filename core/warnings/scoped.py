@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from marshmallow import ValidationError
-from sqlalchemy import Text, cast, insert, or_, select, update
+from sqlalchemy import or_, select
 
-from core.db import db, new_id
-from core.db.mixins import utcnow
+from core.db import db
 from core.orgs.models import Organization
 from core.orgs.service import ancestor_ids, subtree_filter
 from core.tenancy import current_tenant_id
 from core.warnings import engine, registry
-from core.warnings.models import OPEN, Warning
 from core.warnings.rules import RuleContext, WarningRule
 
 log = logging.getLogger(__name__)
@@ -85,39 +83,9 @@ def refresh(org: Organization, rule_keys: Iterable[str], today: date | None = No
 
 
 def _apply(rule: WarningRule, findings: dict, scope, outcome: Outcome) -> None:
-    """The engine's diff (:func:`core.warnings.engine._apply`) over the scope's warnings."""
-    now = utcnow()
-    open_rows = db.session.execute(
-        select(Warning.id, Warning.org_id, Warning.subject_key, cast(Warning.figures, Text),
-               Warning.message)
-        .join(Organization, Organization.id == Warning.org_id)
-        .where(Warning.rule_key == rule.key, Warning.state == OPEN, scope)
-    ).all()
-    render = engine._renderer(rule)
-    vanished = []
-    for row_id, org_id, key, stored, message in open_rows:
-        finding = findings.pop((org_id, key), None)
-        if finding is None:
-            vanished.append(row_id)
-            outcome.resolved.append(Change(row_id, rule.key, rule.name, org_id, message))
-        elif not engine._same(stored, finding.figures):
-            db.session.execute(
-                update(Warning).where(Warning.id == row_id).values(
-                    figures=dict(finding.figures), message=render(finding.figures),
-                    last_seen_at=now, updated_at=now)
-                .execution_options(synchronize_session=False))
-        else:
-            db.session.execute(
-                update(Warning).where(Warning.id == row_id).values(last_seen_at=now)
-                .execution_options(synchronize_session=False))
-    engine._resolve(vanished, now)
-    subject_type = None if rule.subject == "org" else rule.subject
-    for (org_id, key), finding in findings.items():
-        row_id = new_id()
-        message = render(finding.figures)
-        db.session.execute(insert(Warning), [{
-            "id": row_id, "rule_key": rule.key, "org_id": org_id, "subject_type": subject_type,
-            "subject_id": finding.subject_id, "subject_key": key, "severity": rule.severity,
-            "message": message, "figures": dict(finding.figures), "state": OPEN,
-            "opened_at": now, "last_seen_at": now, "created_at": now, "updated_at": now}])
-        outcome.opened.append(Change(row_id, rule.key, rule.name, org_id, message))
+    """The sweep's own diff (:func:`core.warnings.engine.apply_findings`) over the scope."""
+    _report, resolved, opened = engine.apply_findings(rule, findings, scope)
+    outcome.resolved += [Change(row_id, rule.key, rule.name, org_id, message)
+                         for row_id, org_id, message in resolved]
+    outcome.opened += [Change(row["id"], rule.key, rule.name, row["org_id"], row["message"])
+                       for row in opened]
