@@ -54,8 +54,8 @@ DEMO_USERS = [
     ("dangyuan", "桃源村党员", "member", "SZ-QS-TY-01"),  # the account of a register member
     ("operator", "平台运维", "platform_operator", None),
 ]
-# Demo users who are members of the register: their account is linked to the first active
-# member of their organisation (their own card, points and dues).
+# Demo users who are members of the register: their account is linked to the youngest full
+# or probationary member of their organisation (ranked for points, unlike the eldest).
 MEMBER_ACCOUNTS = ("dangyuan",)
 
 
@@ -169,7 +169,7 @@ def ensure_users() -> dict[str, str]:
 def _link_first_member(user: User, org: Organization) -> None:
     member = db.session.scalar(
         select(Member).where(Member.org_id == org.id, Member.status.in_(("full", "probationary")))
-        .order_by(Member.joined_on, Member.name).limit(1)
+        .order_by(Member.birth_date.desc(), Member.name).limit(1)  # a working-age member: ranked
     )
     if member is not None:
         auth_service.link_member(user, member.id)
