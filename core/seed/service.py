@@ -40,9 +40,10 @@ def seed(profile_name: str, *, random_seed: int = 20261122, today: date | None =
     written: dict[str, int] = {}
     started = time.perf_counter()
 
-    def step(label: str, count: int) -> None:
+    def step(label: str, count: int, *, report: bool = True) -> None:
         written[label] = written.get(label, 0) + count
-        say(f"{label:<22} {written[label]:>10,}  ({time.perf_counter() - started:6.1f} s)")
+        if report:
+            say(f"{label:<22} {written[label]:>10,}  ({time.perf_counter() - started:6.1f} s)")
 
     city = tree.build(profile, rng, today)
     attributes.fill(city.rows, rng, today)
@@ -56,12 +57,14 @@ def seed(profile_name: str, *, random_seed: int = 20261122, today: date | None =
     step("org_posts", bulk.write(OrgPost, crowd.posts))
     step("dues_bases", bulk.write(DuesBase, crowd.bases))
 
-    for start in range(0, len(city.branches), CHUNK):
+    chunks = range(0, len(city.branches), CHUNK)
+    for number, start in enumerate(chunks, start=1):
         chunk = city.branches[start:start + CHUNK]
         held: list[dict] = []
         meetings = list(activity.meetings(chunk, crowd.by_branch, rng, today, profile.months, held))
-        step("meetings", bulk.write(Meeting, meetings))
-        step("meeting_attendance", bulk.write(Attendance, held))
+        report = number % 10 == 0 or number == len(chunks)  # a line now and then, and the total
+        step("meetings", bulk.write(Meeting, meetings), report=report)
+        step("meeting_attendance", bulk.write(Attendance, held), report=report)
 
     step("dues_payments", bulk.write(DuesPayment, activity.dues_payments(crowd.members, rng, today, profile.months)))
     steps: list[dict] = []
