@@ -143,6 +143,26 @@ def add_members(org, n: int, status: str = "full") -> list[Member]:
     return made
 
 
+def build_city() -> dict:
+    """In the current tenant: R → C1 → A (5 full), B (2 full, 1 lost contact), C (10 full, no
+    contact/phone); R → C2 → D (no members); one standard over the CT indicators (flushed,
+    not committed). Scores after a run: C 70, A 65, B 54, D 30. Returns the ids by code
+    (and ``standard``)."""
+    root = make_org(kind="committee", code="R")
+    c1 = make_org(root, kind="committee", code="C1")
+    c2 = make_org(root, kind="committee", code="C2")
+    a, b = make_org(c1, code="A"), make_org(c1, code="B")
+    c = make_org(c1, code="C", contact=None, phone=None)
+    d = make_org(c2, code="D")
+    add_members(a, 5)
+    add_members(b, 2)
+    add_members(b, 1, status="lost_contact")
+    add_members(c, 10)
+    standard = make_standard()
+    return {"R": root.id, "C1": c1.id, "C2": c2.id, "A": a.id, "B": b.id, "C": c.id, "D": d.id,
+            "standard": standard.id}
+
+
 def open_cycle(root, name="2024年度考核", period="year", year=2024, part=1, standard_ids=None):
     cycle = cycles.open_cycle(name=name, period=period, year=year, part=part, root_org=root,
                               standard_ids=standard_ids)

@@ -25,21 +25,9 @@ def city(tenant, in_tenant, indicator_plugin):
     tenant_id = inspect(tenant).identity[0]  # the Tenant may be detached by a login already
     indicator_plugin(h.CT_INDICATORS, tenants=[tenant_id])
     with in_tenant(tenant_id):
-        root = h.make_org(kind="committee", code="R")
-        c1 = h.make_org(root, kind="committee", code="C1")
-        c2 = h.make_org(root, kind="committee", code="C2")
-        a, b = h.make_org(c1, code="A"), h.make_org(c1, code="B")
-        c = h.make_org(c1, code="C", contact=None, phone=None)
-        d = h.make_org(c2, code="D")
-        h.add_members(a, 5)
-        h.add_members(b, 2)
-        h.add_members(b, 1, status="lost_contact")
-        h.add_members(c, 10)
-        standard = h.make_standard()
-        broken = h.make_standard("坏标准", weights={"ct.broken": 50, "ct.members": 50})
+        ids = h.build_city()
+        ids["broken"] = h.make_standard("坏标准", weights={"ct.broken": 50, "ct.members": 50}).id
         db.session.commit()
-        ids = {"R": root.id, "C1": c1.id, "C2": c2.id, "A": a.id, "B": b.id, "C": c.id, "D": d.id,
-               "standard": standard.id, "broken": broken.id}
         return {k: str(v) for k, v in ids.items()}
 
 

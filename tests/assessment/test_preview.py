@@ -29,20 +29,9 @@ def city(tenant, in_tenant, indicator_plugin):
     tenant_id = inspect(tenant).identity[0]
     indicator_plugin(h.CT_INDICATORS, tenants=[tenant_id])
     with in_tenant(tenant_id):
-        root = h.make_org(kind="committee", code="R")
-        c1 = h.make_org(root, kind="committee", code="C1")
-        c2 = h.make_org(root, kind="committee", code="C2")
-        a, b = h.make_org(c1, code="A"), h.make_org(c1, code="B")
-        c = h.make_org(c1, code="C", contact=None, phone=None)
-        d = h.make_org(c2, code="D")
-        h.add_members(a, 5)
-        h.add_members(b, 2)
-        h.add_members(b, 1, status="lost_contact")
-        h.add_members(c, 10)
-        standard = h.make_standard()
+        ids = h.build_city()
         db.session.commit()
-        return {"tenant": tenant_id, "R": root.id, "C1": c1.id, "A": a.id, "B": b.id,
-                "C": c.id, "D": d.id, "standard": standard.id}
+        return {"tenant": tenant_id, **ids}
 
 
 def _published(city, decide=None):

@@ -46,20 +46,8 @@ def city(tenant, tenant_b, in_tenant, make_user, app_ctx):
         register(_Indicators(), "web_test_indicators", [tenant, tenant_b])
         ids = {}
         with in_tenant(tenant):
-            root = h.make_org(kind="committee", code="R")
-            c1 = h.make_org(root, kind="committee", code="C1")
-            c2 = h.make_org(root, kind="committee", code="C2")
-            a, b = h.make_org(c1, code="A"), h.make_org(c1, code="B")
-            c = h.make_org(c1, code="C", contact=None, phone=None)
-            d = h.make_org(c2, code="D")
-            h.add_members(a, 5)
-            h.add_members(b, 2)
-            h.add_members(b, 1, status="lost_contact")
-            h.add_members(c, 10)
-            standard = h.make_standard()
+            ids.update(h.build_city())
             db.session.commit()
-            ids.update(R=root.id, C1=c1.id, C2=c2.id, A=a.id, B=b.id, C=c.id, D=d.id,
-                       standard=standard.id)
         with in_tenant(tenant_b):
             beta_root = h.make_org(kind="committee", code="R")
             h.make_standard()
