@@ -86,7 +86,7 @@ def engine_values(session, cycle_id) -> dict[str, dict]:
     """What the engine measured in its last run of ``cycle_id``: indicator key → org id →
     value (``None``: no data), read from the results' items."""
     found: dict[str, dict] = {}
-    rows = session.execute(text("SELECT org_id, items FROM org_results WHERE cycle_id = :cycle"),
+    rows = session.execute(text("SELECT org_id, items FROM assessment_org_results WHERE cycle_id = :cycle"),
                            {"cycle": cycle_id})
     for org_id, items in rows:
         if isinstance(items, str):
