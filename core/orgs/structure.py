@@ -10,9 +10,10 @@ National defaults (DESIGN.md, 支部工作条例):
   (``suggest_general_branch``), > 100 a primary committee (``suggest_committee``, also for
   a general branch).
 
-Each check is **one set-based query** over the whole tenant (or ``root``'s subtree) — the
+The checks read **one set-based query** over the whole tenant (or ``root``'s subtree) — the
 organisations, their rolled-up member figures and the committee sizes as flat parts of one
-UNION ALL, merged by key in Python (see :func:`_run` for why not joined) — and returns :class:`Finding` rows; the warnings slice turns them into warnings. Member figures
+UNION ALL, merged by key in Python (see :func:`figures` for why not joined), read once for
+all five in a sweep — and return :class:`Finding` rows; the warnings slice turns them into warnings. Member figures
 count the organisation's whole subtree (a branch's groups included), active members only.
 
 Who counts as a *full member*: status ``full``, and also a ``mobile`` or ``lost_contact``
@@ -128,101 +129,121 @@ def _committee(as_of: date):
     )
 
 
-def _run(rule: str, kinds, root, as_of, condition_of, with_committee: bool) -> list[Finding]:
-    """The organisations of ``kinds`` (in ``root``'s subtree) whose figures meet
-    ``condition_of(figures)``, in path order.
+@dataclass(frozen=True)
+class Figures:
+    """What every structure check reads, in one statement: the active organisations of
+    the checked kinds ``(org_id, path, kind)`` in path order, the rolled-up member figures
+    by path and the committee sizes by organisation. A sweep reads it once for all five
+    rules (:meth:`core.warnings.rules.RuleContext.once`)."""
 
-    One statement of three flat parts glued by UNION ALL — the organisations, the rolled-up
-    member figures by path and the committee sizes by organisation — merged here by key,
-    rather than the aggregates joined in SQL: joined, PostgreSQL without fresh statistics
-    estimates one row per aggregate and picks a nested loop that re-aggregates the posts
-    once per branch (18 s for 5,000 branches); glued, each part has a single plan and the
-    merge is a dictionary lookup per branch.
-    """
+    orgs: list[tuple]
+    members_of: dict
+    committee_of: dict
+
+
+CHECKED_KINDS = (*BRANCH_KINDS, "general_branch")
+
+
+def figures(root: Organization | None = None, as_of: date | None = None) -> Figures:
+    """One statement of three flat parts glued by UNION ALL — the organisations, the
+    rolled-up member figures by path and the committee sizes by organisation — merged here
+    by key, rather than the aggregates joined in SQL: joined, PostgreSQL without fresh
+    statistics estimates one row per aggregate and picks a nested loop that re-aggregates
+    the posts once per branch (18 s for 5,000 branches); glued, each part has a single plan
+    and the merge is a dictionary lookup per branch."""
     as_of = as_of or date.today()
-    conditions = [Organization.kind.in_(kinds), Organization.status == "active"]
+    conditions = [Organization.kind.in_(CHECKED_KINDS), Organization.status == "active"]
     if root is not None:
         conditions.append(subtree_filter(root.path))
     no_id, no_path, zero = null().cast(Uuid), null().cast(String), literal(0, Integer)
-    parts = [
-        select(literal("o", String).label("part"), Organization.id.label("org_id"),
-               Organization.path.label("path"), zero.label("a"), zero.label("b"))
-        .where(*conditions)
-    ]
     rolled = _member_figures(root, as_of)
-    parts.append(select(literal("m", String), no_id, rolled.c.path, rolled.c.members,
-                        rolled.c.full_members))
-    if with_committee:
-        committee = _committee(as_of)
-        parts.append(select(literal("c", String), committee.c.org_id, no_path,
-                            committee.c.committee_size, zero))
-    stmt = union_all(*parts)
-    orgs, figures_of, committee_of = [], {}, {}
-    for part, org_id, path, a, b in db.session.execute(stmt.order_by(stmt.selected_columns.path)):
+    committee = _committee(as_of)
+    stmt = union_all(
+        select(literal("o", String).label("part"), Organization.id.label("org_id"),
+               Organization.path.label("path"), Organization.kind.label("kind"),
+               zero.label("a"), zero.label("b"))
+        .where(*conditions),
+        select(literal("m", String), no_id, rolled.c.path, null().cast(String),
+               rolled.c.members, rolled.c.full_members),
+        select(literal("c", String), committee.c.org_id, no_path, null().cast(String),
+               committee.c.committee_size, zero),
+    )
+    found = Figures([], {}, {})
+    for part, org_id, path, kind, a, b in db.session.execute(stmt.order_by(stmt.selected_columns.path)):
         if part == "o":
-            orgs.append((org_id, path))
+            found.orgs.append((org_id, path, kind))
         elif part == "m":
-            figures_of[path] = (int(a or 0), int(b or 0))
+            found.members_of[path] = (int(a or 0), int(b or 0))
         else:
-            committee_of[org_id] = int(a or 0)
+            found.committee_of[org_id] = int(a or 0)
+    return found
+
+
+def _run(rule: str, kinds, root, as_of, condition_of, with_committee: bool,
+         known: Figures | None = None) -> list[Finding]:
+    """The organisations of ``kinds`` (in ``root``'s subtree) whose figures meet
+    ``condition_of(figures)``, in path order (``known``: figures already read)."""
+    known = known or figures(root, as_of)
     findings = []
-    for org_id, path in orgs:
-        members, full = figures_of.get(path, (0, 0))
+    for org_id, path, kind in known.orgs:
+        if kind not in kinds:
+            continue
+        members, full = known.members_of.get(path, (0, 0))
         columns = {"members": members, "full_members": full}
         if with_committee:
-            columns["committee_size"] = committee_of.get(org_id, 0)
+            columns["committee_size"] = known.committee_of.get(org_id, 0)
         if condition_of(columns):
             findings.append(Finding(org_id, rule, columns))
     return findings
 
 
 def branches_too_small(root: Organization | None = None, as_of: date | None = None,
-                       thresholds: Thresholds = DEFAULT) -> list[Finding]:
+                       thresholds: Thresholds = DEFAULT, known: Figures | None = None) -> list[Finding]:
     """Branches and joint branches with fewer than 3 full members."""
     return _run(BRANCH_TOO_SMALL, BRANCH_KINDS, root, as_of,
-                lambda c: c["full_members"] < thresholds.min_full_members, False)
+                lambda c: c["full_members"] < thresholds.min_full_members, False, known)
 
 
 def committees_missing(root: Organization | None = None, as_of: date | None = None,
-                       thresholds: Thresholds = DEFAULT) -> list[Finding]:
+                       thresholds: Thresholds = DEFAULT, known: Figures | None = None) -> list[Finding]:
     """Branches with ≥ 7 full members but fewer than 3 people holding current posts."""
     return _run(
         COMMITTEE_MISSING, BRANCH_KINDS, root, as_of,
         lambda c: (c["full_members"] >= thresholds.committee_from_full_members
                    and c["committee_size"] < thresholds.committee_min),
-        True,
+        True, known,
     )
 
 
 def committee_sizes(root: Organization | None = None, as_of: date | None = None,
-                    thresholds: Thresholds = DEFAULT) -> list[Finding]:
+                    thresholds: Thresholds = DEFAULT, known: Figures | None = None) -> list[Finding]:
     """Branches whose committee (≥ 3 post holders) is larger than 5."""
     return _run(
         COMMITTEE_SIZE, BRANCH_KINDS, root, as_of,
         lambda c: (c["committee_size"] >= thresholds.committee_min
                    and c["committee_size"] > thresholds.committee_max),
-        True,
+        True, known,
     )
 
 
 def general_branch_suggested(root: Organization | None = None, as_of: date | None = None,
-                             thresholds: Thresholds = DEFAULT) -> list[Finding]:
+                             thresholds: Thresholds = DEFAULT, known: Figures | None = None) -> list[Finding]:
     """Branches with more than 50 (and at most 100) members: a general branch fits."""
     return _run(
         SUGGEST_GENERAL_BRANCH, BRANCH_KINDS, root, as_of,
         lambda c: (c["members"] > thresholds.general_branch_over
                    and c["members"] <= thresholds.committee_over),
-        False,
+        False, known,
     )
 
 
 def committee_suggested(root: Organization | None = None, as_of: date | None = None,
-                        thresholds: Thresholds = DEFAULT) -> list[Finding]:
+                        thresholds: Thresholds = DEFAULT, known: Figures | None = None) -> list[Finding]:
     """Branches and general branches with more than 100 members: a committee fits."""
     return _run(
         SUGGEST_COMMITTEE, (*BRANCH_KINDS, "general_branch"), root, as_of,
         lambda c: c["members"] > thresholds.committee_over,
-        False,
+        False, known,
     )
 
 
@@ -237,8 +258,9 @@ CHECKS = {
 
 def check_all(root: Organization | None = None, as_of: date | None = None,
               thresholds: Thresholds = DEFAULT) -> list[Finding]:
-    """Every structure check (one query each), findings grouped by rule."""
+    """Every structure check (one query for all), findings grouped by rule."""
+    known = figures(root, as_of)
     findings: list[Finding] = []
     for check in CHECKS.values():
-        findings.extend(check(root, as_of, thresholds))
+        findings.extend(check(root, as_of, thresholds, known))
     return findings

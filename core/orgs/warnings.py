@@ -1,6 +1,7 @@
 """The orgs slice's national warning rules: structure (组织设置) and terms (换届).
 
-Structure rules reuse :mod:`core.orgs.structure` (one set-based query each); a tenant's
+Structure rules reuse :mod:`core.orgs.structure` (one set-based query, read once per sweep
+for the five of them); a tenant's
 parameter overrides become that module's :class:`~core.orgs.structure.Thresholds`.
 
 Term rules load ``(id, kind, sector, term_started_on, term_years)`` of every active
@@ -67,14 +68,20 @@ class TermOverdueParams(Schema):
 def _structure_check(function):
     def check(ctx: RuleContext):
         thresholds = replace(structure.DEFAULT, **ctx.params)
+        known = ctx.once(("orgs.structure", ctx.today), lambda: structure.figures(None, ctx.today))
         return [Finding(f.org_id, figures=f.figures)
-                for f in function(None, ctx.today, thresholds)]
+                for f in function(None, ctx.today, thresholds, known)]
 
     return check
 
 
-def _terms(ctx: RuleContext):
-    """``(org_id, ends_on)`` of every active organisation with an elected term."""
+def _terms(ctx: RuleContext) -> list[tuple]:
+    """``(org_id, started_on, years, ends_on)`` of every active organisation with an elected
+    term — read once per sweep for both term rules."""
+    return ctx.once("orgs.terms", _read_terms)
+
+
+def _read_terms() -> list[tuple]:
     rows = db.session.execute(
         select(Organization.id, Organization.kind, Organization.sector,
                Organization.term_started_on, Organization.term_years)
@@ -85,6 +92,7 @@ def _terms(ctx: RuleContext):
         )
     ).all()
     years_of: dict[tuple, int | None] = {}
+    found = []
     for row in rows:
         years = row.term_years
         if years is None:
@@ -93,7 +101,8 @@ def _terms(ctx: RuleContext):
                 years_of[pair] = terms.sector_term_years(row.sector, row.kind)
             years = years_of[pair]
         if years is not None:
-            yield row.id, row.term_started_on, years, terms.add_years(row.term_started_on, years)
+            found.append((row.id, row.term_started_on, years, terms.add_years(row.term_started_on, years)))
+    return found
 
 
 def term_ending(ctx: RuleContext) -> list[Finding]:

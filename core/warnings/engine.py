@@ -117,16 +117,17 @@ def sweep(
         rules = {k: rules[k] for k in wanted}
     settings = registry.settings()
     report = SweepReport(today=today)
+    shared: dict = {}  # figures several rules read, computed once per sweep (RuleContext.once)
     for done, (key, rule) in enumerate(rules.items(), start=1):
         started = time.perf_counter()
-        report.rules.append(_sweep_rule(rule, settings.get(key), today))
+        report.rules.append(_sweep_rule(rule, settings.get(key), today, shared))
         report.rules[-1].seconds = round(time.perf_counter() - started, 4)
         if progress is not None:
             progress(done, len(rules), key)
     return report
 
 
-def _sweep_rule(rule: WarningRule, setting, today: date) -> RuleReport:
+def _sweep_rule(rule: WarningRule, setting, today: date, shared: dict) -> RuleReport:
     if setting is not None and not setting.enabled:
         return RuleReport(rule.key, DISABLED, resolved=resolve_all(rule.key))
     try:
@@ -134,7 +135,7 @@ def _sweep_rule(rule: WarningRule, setting, today: date) -> RuleReport:
     except ValidationError as exc:
         return RuleReport(rule.key, MISCONFIGURED, error=f"params: {exc.messages}")
     try:
-        findings = _run_check(rule, RuleContext(current_tenant_id(), today, params))
+        findings = _run_check(rule, RuleContext(current_tenant_id(), today, params, shared))
     except Exception as exc:  # noqa: BLE001 - one plugin's bug must not stop the sweep
         log.exception("warning rule %s failed", rule.key)
         return RuleReport(rule.key, FAILED, error=f"{type(exc).__name__}: {exc}")

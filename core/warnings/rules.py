@@ -13,7 +13,7 @@ resolves it when the finding is gone.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,11 +39,22 @@ class Finding:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a check gets: the tenant, the day it checks as of, the effective parameters."""
+    """What a check gets: the tenant, the day it checks as of, the effective parameters,
+    and ``shared``: one dict for every rule of a sweep, so figures several rules read (a
+    slice's rolled-up member counts, say) are computed once per sweep — use
+    :meth:`once`."""
 
     tenant_id: int
     today: date
     params: dict
+    shared: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: Hashable, compute: Callable[[], object]):
+        """``compute()`` the first time a rule of this sweep asks for ``key`` (include the
+        inputs it depends on, e.g. ``("orgs.structure", today)``), the same value after."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def test_large_branches_suggest_a_general_branch_or_a_committee(city):
     assert _flagged(structure.SUGGEST_GENERAL_BRANCH) == {}
 
 
-def test_checks_limited_to_a_subtree_and_one_query_each(city, count_statements):
+def test_checks_limited_to_a_subtree_and_one_query_for_all(city, count_statements):
     inside = _branch(city, "C", kind="committee")
     small_inside = _branch(inside, "IN")
     small_outside = _branch(city, "OUT")
@@ -139,5 +139,19 @@ def test_checks_limited_to_a_subtree_and_one_query_each(city, count_statements):
     assert set(_flagged(structure.BRANCH_TOO_SMALL, inside)) == {small_inside.id}
     with count_statements() as seen:
         findings = structure.check_all(inside, TODAY)
-    assert len(seen) == len(structure.CHECKS)
+    assert len(seen) == 1  # the five checks share one read of the figures
     assert [(f.org_id, f.rule) for f in findings] == [(small_inside.id, "branch_too_small")]
+
+
+def test_a_sweep_reads_the_structure_figures_once_for_the_five_rules(city, monkeypatch):
+    from core.warnings import engine
+
+    _branch(city, "S")
+    db.session.commit()
+    reads = []
+    real = structure.figures
+    monkeypatch.setattr(structure, "figures", lambda *args: reads.append(args) or real(*args))
+    report = engine.sweep(TODAY, rule_keys=[f"orgs.{rule}" for rule in structure.RULES])
+    assert [r.status for r in report.rules] == ["ok"] * len(structure.RULES)
+    assert len(reads) == 1
+    assert report.rule("orgs.branch_too_small").opened == 1
