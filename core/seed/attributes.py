@@ -17,6 +17,8 @@ NINE_HAVES = ("有党员活动室", "有图书阅览室", "有职工说事室", 
 
 def generate(org: dict, rng: random.Random, today: date) -> dict:
     sector, kind, name = org["sector"], org["kind"], org["name"]
+    if kind == "group":
+        return {}  # a 党小组 has no sector data of its own
     if sector == "rural" and kind != "committee":
         households = rng.randint(150, 900)
         return {

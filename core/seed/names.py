@@ -28,3 +28,9 @@ COUNTY_NAMES = ("城关", "东湖", "西山", "南岭", "北塘", "青山", "白
 PLACE_SYLLABLES = "桃李杏梅松竹兰菊荷柳桑枫青红白金银玉新和平安康福寿永兴旺隆盛泰昌宁德仁义礼智信"
 SERVICE_FUNCTIONS = ("党员活动", "便民服务", "群众说事", "文化活动", "农家书屋", "卫生室", "养老服务",
                      "电商服务")
+# Where mobile members went (流动党员外出地点).
+DESTINATIONS = ("广东省深圳市（外出务工）", "广东省广州市（外出务工）", "浙江省杭州市（外出经商）",
+                "上海市（外出务工）", "江苏省苏州市（外出务工）", "北京市（外出务工）")
+# Outsiders who hold a post without being in the register: 第一书记 sent from a department, a
+# village's hired accountant.
+OUTSIDER_TITLES = ("第一书记", "选派书记")

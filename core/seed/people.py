@@ -1,18 +1,28 @@
 """The synthetic city's members: plausible ages, genders, education, jobs and statuses per
-sector, valid (fictional) 公民身份号码, committee posts and dues bases."""
+sector, valid (fictional) 公民身份号码 and dues bases.
+
+Statuses as in a real register: ~3 % probationary (joined in the last 13 months, so a few are
+past their year — ``members.probation_overdue``), ~2 % mobile and ~1 % out of contact since
+dates spread over two years (most of them, not all, past the rules' six months); the rest
+full members who joined at 18 or later and became full a year after. Every record passes
+:func:`core.members.validation.check_record`.
+"""
 
 from __future__ import annotations
 
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from core.dates import add_months
 from core.db.encrypted import keyring
 from core.dues import rates as dues_rates
 from core.members.idcard import check_char
+from core.members.models import LOST_CONTACT_REASONS
 from core.members.pinyin import name_initials
+from core.members.validation import add_years
 from core.seed import names
 from core.seed.profiles import SECTORS, Profile
 
@@ -30,7 +40,6 @@ def _weighted(rng: random.Random, table) -> str:
 class People:
     members: list[dict] = field(default_factory=list)
     by_branch: dict = field(default_factory=dict)  # branch id → its active members' rows
-    posts: list[dict] = field(default_factory=list)
     bases: list[dict] = field(default_factory=list)
 
 
@@ -51,16 +60,23 @@ class IdNumbers:
                 return number
 
 
+TINY_SECTORS = ("rural", "two_new")
+
+
 def _sizes(branches: list[dict], total: int, rng: random.Random) -> list[int]:
-    """Members per branch: the sector's relative size, varied, summing exactly to ``total``."""
+    """Members per branch: the sector's relative size, varied, summing exactly to ``total`` —
+    at least 3, except ~3 % of village and enterprise branches left with 2 (too small for a
+    branch: ``orgs.branch_too_small``)."""
     weights = [SECTORS[b["sector"]].mean_members * rng.uniform(0.4, 1.6) for b in branches]
+    tiny = {i for i, b in enumerate(branches) if b["sector"] in TINY_SECTORS and rng.random() < 0.03}
     scale = total / sum(weights)
-    sizes = [max(3, int(w * scale)) for w in weights]
+    sizes = [2 if i in tiny else max(3, int(w * scale)) for i, w in enumerate(weights)]
     i = 0
     while sum(sizes) != total:  # settle the rounding, one member at a time
         step = 1 if sum(sizes) < total else -1
-        if step > 0 or sizes[i % len(sizes)] > 3:
-            sizes[i % len(sizes)] += step
+        at = i % len(sizes)
+        if at not in tiny and (step > 0 or sizes[at] > 3):
+            sizes[at] += step
         i += 1
     return sizes
 
@@ -79,17 +95,7 @@ def build(profile: Profile, branches: list[dict], rng: random.Random, today: dat
             oldest = 1940 if sector in ("rural", "community") else 1962
             birth = date(rng.randint(oldest, today.year - 19), rng.randint(1, 12), rng.randint(1, 28))
             age = today.year - birth.year
-            joined = date(min(today.year, birth.year + rng.randint(19, 40)), rng.randint(1, 12), 1)
-            if joined > today:
-                joined = date(today.year, 1, 1)
-            status = "full"
-            roll = rng.random()
-            if joined.year >= today.year - 1 and roll < 0.5 or roll < 0.035:
-                status, joined = "probationary", date(today.year, rng.randint(1, today.month), 1)
-            elif roll < 0.055:
-                status = "mobile"
-            elif roll < 0.06:
-                status = "lost_contact"
+            status, joined = _status_and_joining(birth, age, rng, today)
             name = rng.choice(names.SURNAMES) + rng.choice(names.GIVEN)
             if name not in initials_cache:
                 initials_cache[name] = name_initials(name)
@@ -105,21 +111,22 @@ def build(profile: Profile, branches: list[dict], rng: random.Random, today: dat
                 "address": None, "education": _weighted(rng, names.EDUCATION), "job": job,
                 "work_unit": branch["name"].removesuffix("党支部").removesuffix("党总支") or None,
                 "joined_on": joined,
-                "full_on": None if status == "probationary" else date(joined.year + 1, joined.month, 1),
+                "full_on": None if status == "probationary" else add_years(joined, 1),
                 "status": status, "is_retired": retired,
                 "is_farmer": sector == "rural" and not retired and job == "农牧渔民",
                 "is_student": False, "is_unemployed": False,
                 "community_registered": sector == "organs" and rng.random() < 0.8,
-                "lost_contact_since": date(today.year - 1, 6, 1) if status == "lost_contact" else None,
-                "lost_contact_reason": "migrant_work" if status == "lost_contact" else None,
-                "mobile_since": date(today.year - 1, 3, 1) if status == "mobile" else None,
-                "mobile_destination": "广东省深圳市（外出务工）" if status == "mobile" else None,
+                "lost_contact_since": None, "lost_contact_reason": None,
+                "mobile_since": None, "mobile_destination": None,
             }
-            if status == "full" and row["full_on"] > today:
-                row["full_on"] = today.replace(day=1)
+            if status == "lost_contact":
+                row["lost_contact_since"] = max(today - timedelta(days=rng.randrange(10, 900)), row["full_on"])
+                row["lost_contact_reason"] = rng.choice(LOST_CONTACT_REASONS)
+            elif status == "mobile":
+                row["mobile_since"] = max(today - timedelta(days=rng.randrange(10, 720)), row["full_on"])
+                row["mobile_destination"] = rng.choice(names.DESTINATIONS)
             people.members.append(row)
-            if status in ("full", "probationary", "mobile"):
-                active.append(row)
+            active.append(row)
             kind = dues_rates.category(_Facts(row))
             if dues_rates.needs_base(kind):
                 base = Decimal(rng.randrange(2500, 15000, 100) if not retired else rng.randrange(1800, 6000, 100))
@@ -128,11 +135,22 @@ def build(profile: Profile, branches: list[dict], rng: random.Random, today: dat
                 row["_due"] = dues_rates.amount(kind, base, rates)
             else:
                 row["_due"] = dues_rates.amount(kind, None, rates)
-        secretary = next((m for m in active if m["status"] == "full"), None)
-        if secretary is not None:
-            people.posts.append({"id": uuid.uuid4(), "org_id": branch["id"], "post": "secretary",
-                                 "member_id": secretary["id"], "started_on": branch["term_started_on"]})
     return people
+
+
+def _status_and_joining(birth: date, age: int, rng: random.Random, today: date) -> tuple[str, date]:
+    """A status and the day of joining (入党, at 18 or later): ~3 % probationary (joined 1–13
+    months ago), ~2 % mobile, ~1 % out of contact, the rest full members who joined at least
+    13 months ago (so their year of probation is over)."""
+    adult = add_years(birth, 18)
+    latest = add_months(today, -13)
+    roll = rng.random()
+    if roll < 0.03 or adult > latest:
+        return "probationary", max(today - timedelta(days=rng.randrange(30, 395)), adult)
+    years = rng.randint(18, max(18, min(45, age - 2)))
+    joined = min(add_years(birth, years) + timedelta(days=rng.randrange(0, 330)), latest)
+    status = "mobile" if roll < 0.05 else "lost_contact" if roll < 0.06 else "full"
+    return status, max(joined, adult)
 
 
 class _Facts:

@@ -3,7 +3,8 @@
 ``city`` is a prefecture-level city's organisation department: 5,000 Party organisations and
 100,000 members; ``large`` a provincial capital (30,000 and 600,000); ``small`` a county,
 quick enough for tests. Sector shares follow the seeds' descriptions of an ordinary city —
-villages are the most branches, enterprises the smallest, SOE branches the largest.
+villages are the most branches, enterprises the smallest, SOE branches the largest; about
+one organisation in twelve is a 党小组 of one of the largest branches.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SECTORS: dict[str, SectorShape] = {
     "two_new": SectorShape(0.14, 30, 0.45),
     "soe": SectorShape(0.10, 10, 1.5),
 }
+GROUP_SHARE = 0.08  # of all organisations: 党小组 of the largest branches
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,34 @@ from datetime import date
 from sqlalchemy import select
 
 from core.api.errors import ApiError
-from core.db import db
+from core.dates import add_months
+from core.db import db, new_id
 from core.development.models import DevelopmentPerson, DevelopmentStep
-from core.dues.models import DuesBase, DuesPayment
+from core.dues import rates as dues_rates
+from core.dues.models import DuesBase, DuesPayment, DuesSettings, FinanceRole
 from core.life.models import Attendance, Meeting
 from core.members.models import Member
+from core.orgs import terms
 from core.orgs.models import Organization, OrgPost
 from core.points.models import PointEntry
-from core.seed import activity, attributes, bulk, people, tree
+from core.seed import (
+    activity,
+    attributes,
+    bulk,
+    committees,
+    development,
+    groups,
+    keys,
+    life,
+    people,
+    tree,
+)
 from core.seed.profiles import PROFILES
 
 CHUNK = 200  # branches whose meetings (and attendance) are generated and written at once
-# What the activity generators still need of a member once it is written.
-KEEP = ("id", "org_id", "status", "joined_on", "_due")
+MEMBER_CHUNK = 10_000  # members whose dues payments are generated and written at once
+# What the year's work still needs of a member once it is written.
+KEEP = ("id", "org_id", "status", "joined_on", "full_on", "lost_contact_since", "_due")
 
 
 def seed(profile_name: str, *, random_seed: int = 20261122, today: date | None = None,
@@ -34,9 +49,16 @@ def seed(profile_name: str, *, random_seed: int = 20261122, today: date | None =
     if db.session.scalar(select(Organization.id).limit(1)) is not None:
         raise ApiError(409, "The tenant already has organisations: seed an empty tenant.",
                        {"tenant": ["Not empty."]})
-    profile = PROFILES[profile_name]
+    try:
+        return _seed(PROFILES[profile_name], random_seed, today or date.today(), say)
+    finally:
+        bulk.settle()  # the last INSERT sent (PostgreSQL) is done, or its error raised
+
+
+def _seed(profile, random_seed: int, today: date, say: Callable[[str], None]) -> dict[str, int]:
     rng = random.Random(random_seed)
-    today = today or date.today()
+    year_start = activity.months(today, profile.months)[0]
+    period_start = add_months(today, -profile.months)  # meetings after this day
     written: dict[str, int] = {}
     started = time.perf_counter()
 
@@ -45,31 +67,79 @@ def seed(profile_name: str, *, random_seed: int = 20261122, today: date | None =
         if report:
             say(f"{label:<22} {written[label]:>10,}  ({time.perf_counter() - started:6.1f} s)")
 
-    city = tree.build(profile, rng, today)
+    term_years = _term_years()
+    city = tree.build(profile, rng, today, term_years)
+    crowd = people.build(profile, city.branches, rng, today)
+    formed = groups.form(city, crowd.by_branch, tree.group_count(profile), rng, today)
     attributes.fill(city.rows, rng, today)
     step("organizations", bulk.write(Organization, city.rows))
-
-    crowd = people.build(profile, city.branches, rng, today)
     step("members", bulk.write(Member, crowd.members))
     for row in crowd.members:  # keep only what the year's work needs
         for key in [k for k in row if k not in KEEP]:
             del row[key]
-    step("org_posts", bulk.write(OrgPost, crowd.posts))
+        row["_votes_from"] = (date.min if row["status"] == "full"
+                              else row["full_on"] if row["status"] != "probationary" else None)
+    _count_dues_from(year_start)
     step("dues_bases", bulk.write(DuesBase, crowd.bases))
+    crowd.bases.clear()
 
-    chunks = range(0, len(city.branches), CHUNK)
-    for number, start in enumerate(chunks, start=1):
-        chunk = city.branches[start:start + CHUNK]
-        held: list[dict] = []
-        meetings = list(activity.meetings(chunk, crowd.by_branch, rng, today, profile.months, held))
-        report = number % 10 == 0 or number == len(chunks)  # a line now and then, and the total
-        step("meetings", bulk.write(Meeting, meetings), report=report)
-        step("meeting_attendance", bulk.write(Attendance, held), report=report)
+    appointed = committees.appoint(city.rows, crowd.by_branch, term_years, rng, today, period_start)
+    step("org_posts", bulk.write(OrgPost, appointed.posts))
+    step("dues_finance_roles", bulk.write(FinanceRole, appointed.roles))
 
-    step("dues_payments", bulk.write(DuesPayment, activity.dues_payments(crowd.members, rng, today, profile.months)))
-    steps: list[dict] = []
-    step("development_people", bulk.write(DevelopmentPerson, activity.development(city.branches, rng, today, steps)))
-    step("development_steps", bulk.write(DevelopmentStep, steps))
-    step("point_entries", bulk.write(PointEntry, activity.points(crowd.members, rng, today, profile.months)))
+    with keys.deferred(Meeting, Attendance, DuesPayment, PointEntry):  # checked once at the end
+        _year(city, crowd, formed, appointed, rng, today, period_start, step, say)
+        for first in range(0, len(crowd.members), MEMBER_CHUNK):  # inserted while the next is made
+            chunk = crowd.members[first:first + MEMBER_CHUNK]
+            step("dues_payments", bulk.write(DuesPayment, activity.dues_payments(chunk, rng, today, profile.months),
+                                             activity.PAYMENT_COLUMNS), report=first + MEMBER_CHUNK >= len(crowd.members))
+        steps: list[dict] = []
+        people_rows = development.development(city.branches, crowd.by_branch, rng, today, steps)
+        step("development_people", bulk.write(DevelopmentPerson, people_rows))
+        step("development_steps", bulk.write(DevelopmentStep, steps))
+        step("point_entries", bulk.write(PointEntry, activity.points(crowd.members, rng, today, profile.months),
+                                         activity.POINT_COLUMNS))
+    bulk.settle()
     db.session.flush()
     return written
+
+
+def _year(city, crowd, formed: dict, appointed, rng: random.Random, today: date, period_start: date,
+          step: Callable, say: Callable[[str], None]) -> None:
+    """The meetings and their attendance, ``CHUNK`` branches at a time (the server inserts
+    one chunk while Python makes the next)."""
+    behaviours: dict[str, int] = {}
+    chunks = range(0, len(city.branches), CHUNK)
+    for number, first in enumerate(chunks, start=1):
+        held: list[dict] = []
+        attendance: list[tuple] = []
+        year = life.Year(rng, today, period_start, new_id, held, attendance)
+        for branch in city.branches[first:first + CHUNK]:
+            behaviour = year.branch(branch, crowd.by_branch.get(branch["id"], []), formed.get(branch["id"], []),
+                                    appointed.secretary.get(branch["id"]), appointed.committee.get(branch["id"], []))
+            behaviours[behaviour] = behaviours.get(behaviour, 0) + 1
+        report = number % 10 == 0 or number == len(chunks)  # a line now and then, and the total
+        step("meetings", bulk.write(Meeting, held), report=report)
+        step("meeting_attendance", bulk.write(Attendance, attendance, life.ATTENDANCE), report=report)
+    say("branches: " + ", ".join(f"{n:,} {b}" for b, n in sorted(behaviours.items())))
+
+
+def _term_years() -> Callable[[str | None, str], int | None]:
+    """The tenant's term lengths by (sector, kind), looked up once per pair."""
+    known: dict[tuple, int | None] = {}
+
+    def years(sector: str | None, kind: str) -> int | None:
+        if (sector, kind) not in known:
+            known[sector, kind] = terms.sector_term_years(sector, kind)
+        return known[sector, kind]
+
+    return years
+
+
+def _count_dues_from(first_month: date) -> None:
+    """The records start with the seeded year: earlier months are never arrears
+    (the tenant's ``arrears_from``, its other dues settings kept)."""
+    row = db.session.scalar(select(DuesSettings))
+    overrides = dict(row.overrides or {}) if row is not None else {}
+    overrides["arrears_from"] = first_month.isoformat()
+    dues_rates.set_overrides(overrides)

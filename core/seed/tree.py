@@ -1,8 +1,15 @@
 """The synthetic city's organisation tree: 市委 → 县(区)委 → 乡镇党委 / 街道党工委 / 机关工委 /
-综合党委 → branches, with the city's 国资委党委 → 集团党委 → SOE branches.
+综合党委 → branches, with the city's 国资委党委 → 集团党委 → SOE branches (党小组 under the
+largest branches come later, from :mod:`core.seed.groups`, once the members are known).
 
 Rows are plain dicts for :mod:`core.seed.bulk`; ``path``/``depth`` are built exactly as
 :func:`core.orgs.service.create` builds them.
+
+Terms are spread as in a real year: most end later in their term, ~5 % within the next 90
+days and ~2 % are overdue (so ``orgs.term_ending`` / ``orgs.term_overdue`` find a few, not
+every third organisation). An organisation was founded before its previous term began: the
+current committee may have been re-elected, and the posts then date from the previous term
+(:mod:`core.seed.committees`).
 """
 
 from __future__ import annotations
@@ -10,11 +17,39 @@ from __future__ import annotations
 import math
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from core.orgs.terms import NATIONAL_DEFAULTS, add_years, setting_name
 from core.seed import names
-from core.seed.profiles import SECTORS, Profile
+from core.seed.profiles import GROUP_SHARE, SECTORS, Profile
+
+FIVE_YEAR_SECTORS = ("rural", "community")  # 村、社区党组织 serve 5 years throughout
+
+
+def national_term_years(sector: str | None, kind: str) -> int | None:
+    """The sector plugins' default term lengths (a tenant's settings may differ: the seed
+    passes :func:`core.orgs.terms.sector_term_years` instead)."""
+    name = setting_name(kind)
+    if name is None:
+        return None
+    if sector in FIVE_YEAR_SECTORS:
+        return 5
+    return NATIONAL_DEFAULTS[name]
+
+
+def term_start(years: int, rng: random.Random, today: date) -> date:
+    """When the current term began: ~2 % overdue (ended up to a year ago), ~5 % ending within
+    90 days, the rest ending later in the term."""
+    roll = rng.random()
+    if roll < 0.02:
+        ends = today - timedelta(days=rng.randrange(1, 365))
+    elif roll < 0.07:
+        ends = today + timedelta(days=rng.randrange(0, 91))
+    else:
+        ends = today + timedelta(days=rng.randrange(91, 365 * years))
+    return add_years(ends, -years)
 
 
 @dataclass
@@ -22,9 +57,17 @@ class Tree:
     rows: list[dict] = field(default_factory=list)
     branches: list[dict] = field(default_factory=list)  # the rows that hold members
 
+    term_years: Callable[[str | None, str], int | None] = national_term_years
+
     def add(self, parent: dict | None, code: str, name: str, kind: str, sector: str | None,
             rng: random.Random, today: date) -> dict:
         org_id = uuid.uuid4()
+        founded = date(rng.randint(1985, today.year - 2), rng.randint(1, 12), 1)
+        years = self.term_years(sector, kind)
+        started = None
+        if years is not None:
+            started = term_start(years, rng, today)
+            founded = min(founded, add_years(started, -years))  # before the previous term
         row = {
             "id": org_id,
             "parent_id": parent["id"] if parent else None,
@@ -34,10 +77,8 @@ class Tree:
             "name": name,
             "kind": kind,
             "sector": sector,
-            "founded_on": date(rng.randint(1985, today.year - 2), rng.randint(1, 12), 1),
-            # terms started 0–5 years ago: some are overdue for an election, as in life
-            "term_started_on": date(today.year - rng.choice((0, 1, 1, 2, 2, 3, 4, 5)),
-                                    rng.randint(1, 12), rng.randint(1, 28)),
+            "founded_on": founded,
+            "term_started_on": started,
             "contact": None,
             "phone": f"0731-{rng.randint(80000000, 89999999)}",
             "attributes": {},
@@ -54,7 +95,8 @@ def _place(rng: random.Random) -> str:
 
 
 def branch_counts(profile: Profile) -> dict[str, int]:
-    """Branches per sector such that the whole tree is close to ``profile.organizations``."""
+    """Branches per sector such that the whole tree — with the 党小组 (``GROUP_SHARE`` of the
+    organisations) added later — is close to ``profile.organizations``."""
     def committees_for(counts: dict[str, int]) -> int:
         total = 1 + profile.counties + 1  # 市委, 县委s, 国资委党委
         for sector, n in counts.items():
@@ -64,17 +106,25 @@ def branch_counts(profile: Profile) -> dict[str, int]:
                 total += math.ceil(n / 3)  # 社区党委 between the street and its grid branches
         return total
 
-    branches = profile.organizations
+    budget = profile.organizations - group_count(profile)
+    branches = budget
     while branches > 0:
         counts = {s: max(1, round(branches * shape.share)) for s, shape in SECTORS.items()}
-        if sum(counts.values()) + committees_for(counts) <= profile.organizations:
+        if sum(counts.values()) + committees_for(counts) <= budget:
             return counts
         branches -= max(1, branches // 200)
     raise ValueError("profile too small for a tree")
 
 
-def build(profile: Profile, rng: random.Random, today: date) -> Tree:
-    tree = Tree()
+def group_count(profile: Profile) -> int:
+    """How many 党小组 the profile's city has."""
+    return round(profile.organizations * GROUP_SHARE)
+
+
+def build(profile: Profile, rng: random.Random, today: date,
+          term_years: Callable[[str | None, str], int | None] = national_term_years) -> Tree:
+    """The tree; ``term_years(sector, kind)`` gives an organisation's term length."""
+    tree = Tree(term_years=term_years)
     root = tree.add(None, "C", "合成市委", "committee", None, rng, today)
     counties = [
         tree.add(root, f"C{i:02d}", f"{names.COUNTY_NAMES[i % len(names.COUNTY_NAMES)]}"
