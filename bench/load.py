@@ -1,20 +1,20 @@
 """Benchmark: pages and API under load — wrk in a second process against gunicorn with the
 production entry point (``core.wsgi:app``), on loopback.
 
-    DATABASE_URL=postgresql+psycopg://dangjian_bench:dangjian_bench@127.0.0.1/dangjian_bench_web \\
+    DATABASE_URL=postgresql+psycopg://dangjian_bench:dangjian_bench@127.0.0.1/dangjian_bench_city \\
     DANGJIAN_INSTANCE_PATH=/tmp/bench-instance SECRET_KEY=bench \\
-        .venv/bin/python bench/load.py [--tenant bench-web] [--workers 2] [--connections 8]
-                                       [--seconds 20]
+        .venv/bin/python bench/load.py [--tenant city] [--profile city] [--workers 2]
+                                       [--connections 8] [--seconds 20]
 
 Needs ``wrk`` (Debian: ``apt-get install wrk``) and gunicorn (``pip install '.[server]'``).
-Uses the tenant ``bench/web_pages.py`` builds (run that first: it seeds the city, sweeps,
-rates and creates the administrator this script logs in as). Starts gunicorn with
-``--workers`` workers on a free port, logs in through the web form (the session cookie) and
-takes an API token, then runs wrk for ``--seconds`` against each target — the dashboard of
-the city root (as a browser gets it: the per-worker cache of its figures warm after the first
-request), the member list's first page, the largest branch's organisation page, and the same
-through the JSON API — printing requests/s and the latency percentiles wrk measured
-(p50/p95/p99). Target: dashboard p95 ≤ 100 ms at 2 workers.
+Prepares the tenant with :func:`bench.city_tenant.prepare` (the seeded, swept and rated city
+and the administrator this script logs in as; reused as it is when seeded already). Starts
+gunicorn with ``--workers`` workers on a free port, logs in through the web form (the
+session cookie) and takes an API token, then runs wrk for ``--seconds`` against each target
+— the dashboard of the city root (as a browser gets it: the per-worker cache of its figures
+warm after the first request), the member list's first page, the largest branch's
+organisation page, and the same through the JSON API — printing requests/s and the latency
+percentiles wrk measured (p50/p95/p99). Target: dashboard p95 ≤ 100 ms at 2 workers.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import web_pages  # noqa: E402  (bench/web_pages.py: the tenant, its administrator, sample ids)
+import city_tenant  # noqa: E402  (bench/city_tenant.py: the seeded city and its administrator)
+import web_pages  # noqa: E402  (bench/web_pages.py: the sample ids)
 
 REPORT = """
 done = function(summary, latency, requests)
@@ -75,11 +76,11 @@ def _log_in(base: str, tenant: str) -> tuple[str, str]:
     headers = {"X-Tenant": tenant}
     page = opener.open(urllib.request.Request(f"{base}/login", headers=headers)).read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode({"csrf_token": token, "username": web_pages.USERNAME,
-                                   "password": web_pages.PASSWORD}).encode()
+    form = urllib.parse.urlencode({"csrf_token": token, "username": city_tenant.USERNAME,
+                                   "password": city_tenant.PASSWORD}).encode()
     opener.open(urllib.request.Request(f"{base}/login", data=form, headers=headers))
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-    body = json.dumps({"username": web_pages.USERNAME, "password": web_pages.PASSWORD}).encode()
+    body = json.dumps({"username": city_tenant.USERNAME, "password": city_tenant.PASSWORD}).encode()
     answer = urllib.request.urlopen(urllib.request.Request(
         f"{base}/api/v1/auth/token", data=body,
         headers={**headers, "Content-Type": "application/json"}))
@@ -100,16 +101,16 @@ def _wrk(url: str, headers: dict, args, script: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tenant", default="bench-web")
+    parser.add_argument("--tenant", default=city_tenant.SLUG)
+    parser.add_argument("--profile", default="city", help="dangjian seed's profile, when the tenant is new")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=20)
     args = parser.parse_args()
 
-    from core.app import create_app
-
-    app = create_app()
+    app = city_tenant.open_app()
     with app.app_context():
+        city_tenant.prepare(args.tenant, args.profile)
         ids = web_pages._samples(args.tenant)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
