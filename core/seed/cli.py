@@ -25,8 +25,9 @@ from core.tenancy.resolve import tenant_by_slug
               help="The same seed gives the same city.")
 @with_appcontext
 def seed_command(slug: str, profile: str, random_seed: int) -> None:
-    """Fill an empty tenant with a synthetic city: organisations of all five sectors, members,
-    a year of meetings with attendance, dues, development paths, sector data and points."""
+    """Fill an empty tenant with a synthetic city: organisations of all five sectors and their
+    党小组, members, committees and finance roles, a year of meetings and talks with attendance,
+    dues, development paths, sector data and points — with a real year's few imperfections."""
     tenant = tenant_by_slug(slug)
     if tenant is None:
         spec = files.TenantSpec(slug=slug, name=f"合成市委组织部（{profile}）",

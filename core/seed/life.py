@@ -1,5 +1,5 @@
 """A year of organisational life with attendance — the bulk of the synthetic city (about
-three million attendance rows for ``city``).
+two and a half million attendance rows for ``city``).
 
 Every branch keeps habits: its 主题党日 and 支委会 on about the same day each month, its
 党员大会 and 党课 in the same month of each quarter, each of its 党小组 meeting monthly, its
