@@ -6,10 +6,10 @@ later) is due; a month counts as paid when a payment row for it exists, wherever
 recorded. The current month is not due yet while it lasts, so a cycle evaluated before its
 period ends counts the completed months only.
 
-One aggregate query whatever the number of organisations: per member, the months due (as
-month numbers, ``year × 12 + month``, so the arithmetic is the database's on SQLite and
-PostgreSQL alike) and the paid months in the period capped at those due; summed per
-organisation (outer-joined from the organisations, so one without members still gets a
+One aggregate query whatever the number of organisations: per member (a grouped join of
+organisation, member and payments), the months due (as month numbers, ``year × 12 +
+month``, so the arithmetic is the database's on SQLite and PostgreSQL alike) and the paid
+months in the period capped at those due; summed per organisation (outer-joined from the organisations, so one without members still gets a
 row). Value: paid ÷ due in %; an organisation with no month due has no data. (It was a loop
 over every member in Python: 2–4 s of a city's cycle.)
 """
@@ -62,30 +62,26 @@ def measure_paid_rate(ctx) -> dict:
     start = _later(_month_number(Member.joined_on), literal(_number(first)))
     if floor is not None:
         start = _later(start, literal(_number(month_start(floor))))
-    paid = (
-        select(DuesPayment.member_id, func.count().label("paid"))
-        .where(DuesPayment.month >= first, DuesPayment.month <= last,
-               DuesPayment.member_id.in_(
-                   select(Member.id).join(holders, Member.org_id == holders.c.holder_id)))
-        .group_by(DuesPayment.member_id)
-        .subquery("paid")
-    )
-    members = (
-        select(holders.c.org_id, Member.id.label("member_id"),
-               case((Member.id.is_(None), 0), (start <= _number(last), _number(last) - start + 1),
-                    else_=0).label("due"))
+    # Per member: the months due and the payments in the period, from one grouped join
+    # (organisation → member → payments); then summed per organisation. Joined, not a
+    # correlated or IN subquery: without planner statistics (a freshly loaded tenant)
+    # PostgreSQL pushed the member into a grouped subquery and re-ran it per member.
+    due = case((Member.id.is_(None), 0), (start <= _number(last), _number(last) - start + 1), else_=0)
+    per_member = (
+        select(holders.c.org_id, Member.id.label("member_id"), due.label("due"),
+               func.count(DuesPayment.id).label("paid"))
         .select_from(holders)
         .outerjoin(Member, and_(Member.org_id == holders.c.holder_id, Member.status.in_(ACTIVE_STATUSES)))
-        .subquery("due")
+        .outerjoin(DuesPayment, and_(DuesPayment.member_id == Member.id,
+                                     DuesPayment.month >= first, DuesPayment.month <= last))
+        .group_by(holders.c.org_id, Member.id, Member.joined_on)
+        .subquery("per_member")
     )
-    paid_count = func.coalesce(paid.c.paid, 0)
+    capped = case((per_member.c.paid < per_member.c.due, per_member.c.paid), else_=per_member.c.due)
     rows = db.session.execute(
-        select(members.c.org_id, func.count(members.c.member_id),
-               func.coalesce(func.sum(members.c.due), 0),
-               func.coalesce(func.sum(case((paid_count < members.c.due, paid_count), else_=members.c.due)), 0))
-        .select_from(members)
-        .outerjoin(paid, paid.c.member_id == members.c.member_id)
-        .group_by(members.c.org_id)
+        select(per_member.c.org_id, func.count(per_member.c.member_id),
+               func.coalesce(func.sum(per_member.c.due), 0), func.coalesce(func.sum(capped), 0))
+        .group_by(per_member.c.org_id)
     ).all()
     found = {}
     for org_id, count, due, paid_months in rows:
