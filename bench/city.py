@@ -135,15 +135,16 @@ def cycle_part(slug: str, tenant_id: int, today: date) -> list[Row]:
     db.session.commit()
 
     ref = assemble.run(db.session, cycle_id)
-    db.session.commit()
-    mismatches = assemble.compare(db.session, cycle_id)
+    mismatches = assemble.compare(db.session, cycle_id, ref)  # reads the ref_* temporary tables
     db.session.commit()
     print(f"\nassessment cycle {today.year} of the city: {summary.get('orgs')} organisations, "
           f"{summary.get('items')} items, {summary.get('members')} members; "
           f"{summary.get('measurements')} measurements")
     print(f"engine, in a worker: job {engine_s:.2f} s (run {summary.get('seconds')} s), "
           f"worker peak {peak_mb:.0f} MB")
-    print(f"yardstick SQL: {ref.total:.2f} s — " + ", ".join(f"{k} {v:.2f} s" for k, v in ref.phases.items()))
+    print(f"yardstick SQL: {ref.total:.2f} s — " + ", ".join(f"{k} {v:.2f} s" for k, v in ref.seconds.items()))
+    for note in ref.notes:
+        print(f"yardstick note: {note}")
     if ref.borrowed:
         print(f"indicators borrowed from the engine (no yardstick query): {', '.join(ref.borrowed)}")
     print(f"figures that differ: {mismatches or 'none'}")
