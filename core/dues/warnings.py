@@ -42,10 +42,28 @@ class MissingParams(Schema):
                         validate=Length(min=1))
 
 
+def _behind(ctx: RuleContext, threshold: int):
+    """The members at least ``threshold`` months behind. Read once per sweep for both
+    rules: the first asks with its threshold, a later one with a threshold as large or
+    larger keeps those of the first's members far enough behind (a member's figures do not
+    depend on the threshold asked)."""
+    key = ("dues.members_behind", ctx.today)
+    known = ctx.shared.get(key)
+    if known is None or known[0] > threshold:
+        known = (threshold, members_behind(threshold, Organization.status == "active", as_of=ctx.today))
+        ctx.shared[key] = known
+    return [row for row in known[1] if row.consecutive_unpaid >= threshold]
+
+
+def _holders(ctx: RuleContext):
+    """The finance roles held today with the holders' names, read once per sweep."""
+    return ctx.once(("dues.finance_holders", ctx.today), lambda: finance.current_holders(as_of=ctx.today))
+
+
 def _unpaid(ctx: RuleContext) -> list[Finding]:
     threshold = ctx.params["months"]
     found = []
-    for row in members_behind(threshold, Organization.status == "active", as_of=ctx.today):
+    for row in _behind(ctx, threshold):
         if row.consecutive_unpaid >= threshold:
             found.append(Finding(
                 org_id=row.org_id, subject_id=row.member_id,
@@ -59,7 +77,7 @@ def check_finance_conflict(ctx: RuleContext) -> list[Finding]:
     """Branches whose accountant and cashier are one person, or with an unqualified holder."""
     active = set(db.session.scalars(select(Organization.id).where(Organization.status == "active")))
     by_org: dict = {}
-    for row, name in finance.current_holders(as_of=ctx.today):
+    for row, name in _holders(ctx):
         if row.org_id in active:
             by_org.setdefault(row.org_id, []).append((row, name))
     found = []
@@ -83,7 +101,7 @@ def check_finance_missing(ctx: RuleContext) -> list[Finding]:
     orgs = set(db.session.scalars(select(Organization.id).where(
         Organization.status == "active", Organization.kind.in_(ctx.params["kinds"]))))
     held: dict = {}
-    for row, _name in finance.current_holders(as_of=ctx.today):
+    for row, _name in _holders(ctx):
         held.setdefault(row.org_id, set()).add(row.role)
     found = []
     for org_id in orgs:

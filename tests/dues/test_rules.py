@@ -163,3 +163,29 @@ def test_members_behind_finds_exactly_who_member_arrears_counts_behind(tenant, i
                                for a in service.members_behind(months, as_of=TODAY))
                 assert found == expected, (floor, months)
                 assert expected or months == 12, (floor, months)  # the data has such members
+
+
+def test_one_sweep_reads_the_members_behind_once_for_both_rules(tree, tenant, in_tenant, add_member,
+                                                                monkeypatch):
+    from core.dues import warnings as dues_warnings
+
+    three = add_member(tenant, tree["X"], joined_on=date(2024, 3, 5), is_student=True, name="甲")
+    six = add_member(tenant, tree["Y"], joined_on=date(2024, 1, 5), is_student=True, name="乙")
+    reads = []
+    real = dues_warnings.members_behind
+    monkeypatch.setattr(dues_warnings, "members_behind", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    with in_tenant(tenant):
+        shared: dict = {}
+        tid = tenant.id
+        rule3, rule6 = RULES["dues.unpaid_3_months"], RULES["dues.unpaid_6_months"]
+        found3 = rule3.check(RuleContext(tid, TODAY, rule3.params().load({}), shared))
+        found6 = rule6.check(RuleContext(tid, TODAY, rule6.params().load({}), shared))
+        assert reads == [3]  # the 6-month rule kept the 3-month read's members 6+ behind
+        assert {f.subject_id for f in found3} == {three, six}
+        assert [f.subject_id for f in found6] == [six]
+        # asked the other way round, the smaller threshold reads again
+        shared.clear()
+        rule6.check(RuleContext(tid, TODAY, rule6.params().load({}), shared))
+        assert {f.subject_id for f in rule3.check(RuleContext(tid, TODAY, rule3.params().load({}), shared))} \
+            == {three, six}
+        assert reads == [3, 6, 3]
