@@ -14,3 +14,25 @@ can never silently disagree.
 PostgreSQL only (the figures are PostgreSQL's). The queries run in the tenant's context (row
 level security binds as for the app) and also filter ``tenant_id = :tenant_id`` themselves.
 """
+
+from __future__ import annotations
+
+import importlib
+
+
+def collect(package: str, slices, attribute: str) -> dict:
+    """The queries listed in ``attribute`` (``RULES``, ``INDICATORS``) of each slice module of
+    ``package``, by key; a slice without a module is skipped, a key twice is an error."""
+    found: dict = {}
+    for name in slices:
+        try:
+            module = importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.{name}":
+                raise
+            continue
+        for query in getattr(module, attribute):
+            if query.key in found:
+                raise ValueError(f"two reference queries for {query.key}")
+            found[query.key] = query
+    return found

@@ -16,7 +16,6 @@ ranks and the members' figures, in SQL too, and compares them with the engine's 
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 import uuid
@@ -25,6 +24,8 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import text
+
+from bench.reference import collect
 
 SLICES = ("orgs", "life", "dues", "development", "problems", "points", "warnings",
           "rural", "community", "organs", "two_new", "soe")
@@ -39,19 +40,7 @@ class IndicatorSQL:
 
 def all_indicators() -> dict[str, IndicatorSQL]:
     """Every indicator's query, by key (a slice module not written yet is skipped)."""
-    found: dict[str, IndicatorSQL] = {}
-    for name in SLICES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        for indicator in module.INDICATORS:
-            if indicator.key in found:
-                raise ValueError(f"two reference queries for {indicator.key}")
-            found[indicator.key] = indicator
-    return found
+    return collect(__name__, SLICES, "INDICATORS")
 
 
 @dataclass

@@ -10,13 +10,14 @@ names (a list parameter arrives as an array: ``= ANY(:kinds)``).
 
 from __future__ import annotations
 
-import importlib
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import text
+
+from bench.reference import collect
 
 SLICES = ("orgs", "members", "dues", "life", "development", "problems",
           "rural", "community", "organs", "two_new", "soe")
@@ -36,19 +37,7 @@ class Outcome:
 
 def all_rules() -> dict[str, RuleSQL]:
     """Every rule's query, by rule key (a slice module not written yet is skipped)."""
-    found: dict[str, RuleSQL] = {}
-    for name in SLICES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        for rule in module.RULES:
-            if rule.key in found:
-                raise ValueError(f"two reference queries for {rule.key}")
-            found[rule.key] = rule
-    return found
+    return collect(__name__, SLICES, "RULES")
 
 
 def run(session, tenant_id: int, today: date, params_by_key: dict[str, dict],
