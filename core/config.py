@@ -53,6 +53,8 @@ def from_environment(instance_path: str) -> dict:
         # Host names that serve no city but the whole platform: their login page asks for
         # the city too (platform operators, a shared intranet address).
         "PLATFORM_HOSTS": _list("PLATFORM_HOSTS"),
+        # reverse proxies in front whose X-Forwarded-Proto/-For are believed (core.web.headers)
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Web: seconds a worker keeps a dashboard's aggregate figures (0: recompute each time).
         "DASHBOARD_CACHE_SECONDS": _int("DASHBOARD_CACHE_SECONDS", 120),
         # Auth: token lifetime and login lockout (等保: lock after repeated failures).

@@ -7,7 +7,8 @@ nothing is fetched from another host. Every UI string goes through the message c
 (``translations/zh``, :mod:`core.web.i18n`); every form carries a CSRF token
 (Flask-WTF's ``CSRFProtect``). A browser session holds the same kind of token the API issues
 (:mod:`core.web.session`), so lockout, expiry and revocation work the same for both; the
-API never accepts the cookie.
+API never accepts the cookie. Every response, the API's included, carries the security
+headers of :mod:`core.web.headers` (a strict CSP, no framing, HSTS over TLS).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from core.web import i18n
+from core.web import headers, i18n
 from core.web.blueprint import bp
 
 csrf = CSRFProtect()
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     csrf.init_app(app)
+    headers.install(app)  # on every response, the API's too
     # The JSON API authenticates with bearer tokens only (never the cookie): no CSRF there.
     for name, blueprint in app.blueprints.items():
         if name != bp.name:
