@@ -59,6 +59,8 @@ def from_environment(instance_path: str) -> dict:
         "DASHBOARD_CACHE_SECONDS": _int("DASHBOARD_CACHE_SECONDS", 120),
         # Auth: token lifetime and login lockout (等保: lock after repeated failures).
         "TOKEN_TTL": timedelta(seconds=_int("TOKEN_TTL_SECONDS", 8 * 3600)),
+        # a browser session idle this long ends (0: never); API tokens keep their TTL
+        "SESSION_IDLE_TIMEOUT": timedelta(seconds=_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT": timedelta(seconds=_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)),
         "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 8),

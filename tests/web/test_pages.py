@@ -108,3 +108,32 @@ def test_the_api_never_takes_the_session_cookie(client, city):
 def test_an_unknown_host_serves_no_city(client, city):
     response = client.get("/login", headers={"Host": "nowhere.test"})
     assert response.status_code == 404 and "未对应任何城市" in response.get_data(as_text=True)
+
+
+def test_an_idle_session_ends_and_the_login_page_says_why(client, city, tenant, in_tenant):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from core.db.mixins import utcnow
+
+    host = "alpha.test"
+    _login(client, host, "admin")
+    with in_tenant(tenant):
+        user_id = auth_service.find_user("admin").id
+
+    def idle_for(minutes: int) -> None:
+        with in_tenant(tenant):
+            db.session.execute(update(ApiToken).where(ApiToken.user_id == user_id)
+                               .values(last_used_at=utcnow() - timedelta(minutes=minutes)))
+            db.session.commit()
+
+    idle_for(29)  # within the 30 minutes: still logged in (and the use is recorded)
+    assert client.get("/", headers={"Host": host}).status_code == 200
+    idle_for(31)
+    gone = client.get("/", headers={"Host": host})
+    assert gone.status_code == 302 and "/login" in gone.headers["Location"]
+    assert "长时间未操作，会话已结束" in client.get(gone.headers["Location"], headers={"Host": host}).get_data(as_text=True)
+    with in_tenant(tenant):
+        tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)).all()
+        assert tokens and all(t.revoked_at is not None for t in tokens)  # not just forgotten
