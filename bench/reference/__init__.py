@@ -18,6 +18,7 @@ level security binds as for the app) and also filter ``tenant_id = :tenant_id`` 
 from __future__ import annotations
 
 import importlib
+import uuid
 
 
 def collect(package: str, slices, attribute: str) -> dict:
@@ -36,3 +37,10 @@ def collect(package: str, slices, attribute: str) -> dict:
                 raise ValueError(f"two reference queries for {query.key}")
             found[query.key] = query
     return found
+
+
+def as_uuid(value):
+    """A column's value as a :class:`uuid.UUID` (``None`` stays ``None``)."""
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))

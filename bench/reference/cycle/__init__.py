@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import text
 
-from bench.reference import collect
+from bench.reference import as_uuid, collect
 
 SLICES = ("orgs", "life", "dues", "development", "problems", "points", "warnings",
           "rural", "community", "organs", "two_new", "soe")
@@ -66,7 +65,7 @@ def measure(session, tenant_id: int, start: date, end: date, key: str, params: d
     out = Measured(seconds=time.perf_counter() - started)
     for row in rows:
         value = row["value"]
-        out.values[_uuid(row["org_id"])] = (None if value is None else Decimal(str(value)),
+        out.values[as_uuid(row["org_id"])] = (None if value is None else Decimal(str(value)),
                                              row.get("items") if query.checklist else None)
     return out
 
@@ -82,9 +81,5 @@ def engine_values(session, cycle_id) -> dict[str, dict]:
             items = json.loads(items)
         for item in items:
             value = item.get("value")
-            found.setdefault(item["key"], {})[_uuid(org_id)] = None if value is None else Decimal(value)
+            found.setdefault(item["key"], {})[as_uuid(org_id)] = None if value is None else Decimal(value)
     return found
-
-
-def _uuid(value):
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

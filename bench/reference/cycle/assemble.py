@@ -49,7 +49,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from types import SimpleNamespace
 
 from sqlalchemy import text
@@ -594,16 +593,6 @@ def compare(session, cycle_id, report: Report | None = None, today: date | None 
         ) r
         WHERE cardinality(d) > 0 ORDER BY 1
     """), binds))
-    return found
-
-
-def values(session) -> dict[str, dict]:
-    """What the last :func:`run` measured, as :func:`bench.reference.cycle.engine_values`
-    reads the engine's: item key → org id → stored value (``None``: no data)."""
-    found: dict[str, dict] = {}
-    for key, org_id, value in session.execute(text(
-            "SELECT item_key, org_id, value FROM ref_item_scores")):
-        found.setdefault(key, {})[org_id] = None if value is None else Decimal(value)
     return found
 
 

@@ -17,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from bench.reference import collect
+from bench.reference import as_uuid, collect
 
 SLICES = ("orgs", "members", "dues", "life", "development", "problems",
           "rural", "community", "organs", "two_new", "soe")
@@ -51,7 +51,7 @@ def run(session, tenant_id: int, today: date, params_by_key: dict[str, dict],
         binds = {"tenant_id": tenant_id, "today": today, **params_by_key.get(key, {})}
         started = time.perf_counter()
         rows = session.execute(text(queries[key].sql), binds).all()
-        outcomes[key] = Outcome({(_uuid(r[0]), _uuid(r[1])) for r in rows}, time.perf_counter() - started)
+        outcomes[key] = Outcome({(as_uuid(r[0]), as_uuid(r[1])) for r in rows}, time.perf_counter() - started)
     return outcomes
 
 
@@ -61,7 +61,7 @@ def engine_findings(session, keys) -> dict[str, set[tuple[uuid.UUID, uuid.UUID |
     rows = session.execute(text("SELECT rule_key, org_id, subject_id FROM warnings WHERE state = 'open'"))
     for key, org_id, subject_id in rows:
         if key in found:
-            found[key].add((_uuid(org_id), _uuid(subject_id)))
+            found[key].add((as_uuid(org_id), as_uuid(subject_id)))
     return found
 
 
@@ -78,9 +78,3 @@ def effective_params() -> dict[str, dict]:
             continue
         out[key] = registry.effective_params(rule, setting.params if setting else None)
     return out
-
-
-def _uuid(value):
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    return uuid.UUID(str(value))
