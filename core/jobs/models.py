@@ -2,6 +2,11 @@
 
 rq keeps its own bookkeeping in Redis, but that expires and knows nothing of tenants; the API
 and the UI read this row. ``__audited__ = False``: progress updates are noise in the audit log.
+
+A running attempt says who runs it (``runner``: host, process id and a nonce — also the token
+of the tenant's job lock) and stays alive on ``heartbeat_at`` (:mod:`core.jobs.liveness`), so
+an attempt whose process was killed is found and ended (:mod:`core.jobs.recovery`) instead of
+showing ``started`` forever.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ BACKENDS = ("rq", "inline")
 
 MESSAGE_MAX = 500
 ERROR_MAX = 2000
+RUNNER_MAX = 300
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -40,6 +46,7 @@ class Job(TenantOwned, Timestamps, db.Model):
         CheckConstraint(_in("backend", BACKENDS), name="backend"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
         Index("ix_jobs_tenant_creator", "tenant_id", "created_by_user_id", "created_at"),
+        Index("ix_jobs_tenant_state", "tenant_id", "state"),  # the recovery sweep's lookup
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -57,6 +64,9 @@ class Job(TenantOwned, Timestamps, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     backend: Mapped[str] = mapped_column(String(16))
+    # The running attempt: "host:pid:nonce" of its process, and its last sign of life.
+    runner: Mapped[str | None] = mapped_column(String(RUNNER_MAX))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __repr__(self) -> str:
         return f"<Job {self.name} {self.state} {self.progress}%>"
