@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from core.api import Blueprint, abort
 from core.api.smorest import parse_id
-from core.auth.permissions import has_role, login_required, visible_orgs_clause
+from core.auth.permissions import has_role, login_required, visible_orgs_clause, visible_record
 from core.db import db
 from core.dues import finance, rates, service
 from core.dues.models import DuesPayment, FinanceRole
@@ -287,11 +287,8 @@ def _holder_name(row: FinanceRole) -> str:
 @bp.response(200, FinanceRoleSchema)
 def end_finance_role(data, role_id):
     """End an accountant's or cashier's term on ``until`` (today)."""
-    parsed = parse_id(role_id)
-    row = db.session.scalar(select(FinanceRole).where(FinanceRole.id == parsed)) if parsed else None
-    if row is None:
-        abort(404, f"finance role {role_id} not found")
-    _visible_org(row.org_id, WRITE_ROLE)
+    # one 404 for an unknown role and one kept by an organisation the user does not see
+    row, _org = visible_record(FinanceRole, role_id, "finance role", role=WRITE_ROLE)
     finance.end(row, data["until"] or date.today())
     db.session.commit()
     return _present_role(row, _holder_name(row))
