@@ -273,12 +273,15 @@ def accept(data, code):
     code = _code_or_404(code)
     letter = service.by_code(code)
     if letter is not None and letter.kind == "internal":
+        addressed = _org(letter.to_org_id)
+        if data["org_id"] is None and (addressed is None or not has_role("member", addressed)):
+            # the answer to a wrong code: never the id of an organisation the user can't see
+            abort(404, f"transfer letter {codes.display(code)} not found")
         target = _org(data["org_id"] or letter.to_org_id)
         if target is None:
             abort(404, f"organization {data['org_id']} not found",
                   {"org_id": ["Unknown organization."]})
         require_org_access(target, role=KEEPER)
-        addressed = _org(letter.to_org_id)
         if addressed is None or not target.path.startswith(addressed.path):
             message = "Not the organization the letter is addressed to, or one below it."
             abort(422, message, {"org_id": [message]})
@@ -315,7 +318,11 @@ def refuse(data, code):
     code = _code_or_404(code)
     letter = service.by_code(code)
     if letter is not None and letter.kind == "internal":
-        require_org_access(_org(letter.to_org_id), role=KEEPER)
+        addressed = _org(letter.to_org_id)
+        if addressed is None or not has_role("member", addressed):
+            # the answer to a wrong code: never the id of an organisation the user can't see
+            abort(404, f"transfer letter {codes.display(code)} not found")
+        require_org_access(addressed, role=KEEPER)
         letter_id = letter.id
         service.refuse_internal(letter, data["reason"])
         _commit()
