@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import http
 import uuid
 
 import flask_smorest
+import marshmallow as ma
 from sqlalchemy import func, select
 
 from core.api.errors import error_body
@@ -14,7 +17,22 @@ from core.tenancy import current_tenant_id
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"}
 
 
+class ErrorSchema(ma.Schema):
+    """The error body as :func:`core.api.errors.error_body` writes it, for the OpenAPI document
+    (flask-smorest's own has a ``status`` we never send and no ``null`` for ``errors``)."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "The HTTP status"})
+    message = ma.fields.String(required=True, metadata={"description": "A sentence for people"})
+    errors = ma.fields.Dict(
+        required=True,
+        allow_none=True,
+        metadata={"description": 'Details by field name (``{"name": ["…"]}``), or null'},
+    )
+
+
 class Api(flask_smorest.Api):
+    ERROR_SCHEMA = ErrorSchema
+
     def handle_http_exception(self, error):
         data = getattr(error, "data", None) or {}
         errors = data.get("errors") or data.get("messages")
@@ -22,13 +40,68 @@ class Api(flask_smorest.Api):
         return error_body(error.code, message, errors), error.code, data.get("headers", {})
 
 
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def error_responses_doc(doc: dict, rule: str, methods: set[str]) -> dict:
+    """``doc`` (a view's ``_apidoc``) with the error statuses that every route of its kind can
+    answer, each documented with the error body unless the view says more:
+
+    * 400 — always: no tenant for the request, or a body that is not JSON;
+    * 401 and 403 — when it needs the bearer token: none or a bad one, a role it lacks;
+    * 404 — when its path has parameters: an unknown id, or another tenant's;
+    * 409 — when it writes: the change conflicts with existing data, or with a change made
+      since it was read."""
+    doc = copy.deepcopy(doc)
+    responses = doc.setdefault("response", {}).setdefault("responses", {})
+    codes = [400]
+    if "security" in doc.get("manual_doc", {}):
+        codes += [401, 403]
+    if "<" in rule:
+        codes.append(404)
+    if methods & WRITES:
+        codes.append(409)
+    for code in codes:
+        responses.setdefault(code, [http.HTTPStatus(code).name])
+    return doc
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest Blueprint; every route answers with our JSON error format."""
+    """flask-smorest Blueprint; every route answers with our JSON error format and documents
+    the error statuses it can answer (:func:`error_responses_doc`)."""
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+        methods = {m.upper() for m in options.get("methods", ("GET",))}
+
+        def decorator(func):
+            func._apidoc = error_responses_doc(getattr(func, "_apidoc", {}), rule, methods)
+            return register(func)
+
+        return decorator
+
+
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def decimal_as_string(self, field, ret, **kwargs) -> dict:
+    """A ``Decimal`` travels as a JSON string (``"12.50"``: Flask writes a ``Decimal`` as its
+    text, ``as_string`` or not, and reading accepts the text), never as a float that would
+    round. apispec documents it as a number, with its ``Range`` bounds as strings the
+    document's own validators refuse; say what is on the wire, bounds as numbers."""
+    if not isinstance(field, ma.fields.Decimal):
+        return {}
+    for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        if bound in ret and not isinstance(ret[bound], bool):
+            ret[bound] = float(ret[bound])
+    return {"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN}
 
 
 def make_api(app) -> Api:
     """One ``Api`` per app (its OpenAPI document is per app too)."""
-    return Api(app, spec_kwargs={"components": {"securitySchemes": {"bearerAuth": BEARER_SCHEME}}})
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": {"bearerAuth": BEARER_SCHEME}}})
+    api.ma_plugin.converter.add_attribute_function(decimal_as_string)
+    return api
 
 
 def parse_id(raw) -> uuid.UUID | None:
