@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import functools
 import http
 import uuid
 
+import flask
 import flask_smorest
 import marshmallow as ma
 from sqlalchemy import func, select
@@ -41,6 +43,9 @@ class Api(flask_smorest.Api):
 
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# Past this page every list is empty anyway; a larger one would overflow the OFFSET (SQLite and
+# PostgreSQL take a signed 64-bit integer) and fail as a 500.
+MAX_PAGE = 1_000_000
 
 
 def error_responses_doc(doc: dict, rule: str, methods: set[str]) -> dict:
@@ -66,9 +71,24 @@ def error_responses_doc(doc: dict, rule: str, methods: set[str]) -> dict:
     return doc
 
 
+def _bounded_pages(schema: type[ma.Schema]) -> type[ma.Schema]:
+    """flask-smorest's pagination schema with ``page`` capped at :data:`MAX_PAGE`."""
+    page = schema._declared_fields["page"]
+    return type(
+        schema.__name__,
+        (schema,),
+        {
+            "page": ma.fields.Integer(
+                load_default=page.load_default, validate=ma.validate.Range(min=1, max=MAX_PAGE)
+            )
+        },
+    )
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest Blueprint; every route answers with our JSON error format and documents
-    the error statuses it can answer (:func:`error_responses_doc`)."""
+    """flask-smorest Blueprint; every route answers with our JSON error format, documents the
+    error statuses it can answer (:func:`error_responses_doc`) and refuses a page past
+    :data:`MAX_PAGE` with a 422."""
 
     def route(self, rule, *, parameters=None, tags=None, **options):
         register = super().route(rule, parameters=parameters, tags=tags, **options)
@@ -77,6 +97,25 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(func):
             func._apidoc = error_responses_doc(getattr(func, "_apidoc", {}), rule, methods)
             return register(func)
+
+        return decorator
+
+    def paginate(self, pager=None, *, page=None, page_size=None, max_page_size=None):
+        paginate = super().paginate(
+            pager, page=page, page_size=page_size, max_page_size=max_page_size
+        )
+
+        def decorator(func):
+            wrapper = paginate(func)
+            documented = wrapper._apidoc["pagination"]["parameters"]
+            documented["schema"] = bounded = _bounded_pages(documented["schema"])
+
+            @functools.wraps(wrapper)
+            def checked(*args, **kwargs):
+                self.PAGINATION_ARGUMENTS_PARSER.parse(bounded, flask.request, location="query")
+                return wrapper(*args, **kwargs)
+
+            return checked
 
         return decorator
 

@@ -3,6 +3,22 @@ the 500s it hit, and where the OpenAPI document said something other than what i
 
 from __future__ import annotations
 
+import pytest
+
+HUGE_PAGE = "367057289584113664"  # the fuzzer's: (page - 1) × page_size overflows a 64-bit OFFSET
+
+
+@pytest.mark.parametrize("path", ["/api/v1/problems", "/api/v1/points/entries", "/api/v1/orgs"])
+def test_a_page_past_any_offset_is_a_422_naming_page_not_a_500(client, tenant, auth_headers, path):
+    headers = auth_headers(tenant)
+    response = client.get(path, query_string={"page": HUGE_PAGE, "page_size": 384}, headers=headers)
+    assert response.status_code == 422, response.get_json()
+    assert "page" in response.get_json()["errors"]
+    last_allowed = client.get(
+        path, query_string={"page": 1_000_000, "page_size": 100}, headers=headers
+    )
+    assert last_allowed.status_code == 200 and last_allowed.get_json() == []
+
 
 def _spec(client) -> dict:
     return client.get("/api/v1/openapi.json").get_json()
