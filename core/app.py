@@ -24,6 +24,7 @@ from core.api.errors import abort, register_error_handlers
 from core.api.smorest import make_api
 from core.db import db, encrypted, sqlite
 from core.plugins.manager import call_for_each, get_manager, installed_plugins
+from core.protection import ratelimit
 from core.tenancy import context as tenancy_context
 from core.tenancy import rls, scoping
 
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_plugin_apis(app, api)
     web.init_app(app)
     _install_request_context(app)
+    ratelimit.init_app(app)  # after the tenant and the token are known
 
     # Commands live on the app's own CLI group, so `dangjian` and app.test_cli_runner() agree.
     get_manager().hook.dangjian_register_cli(cli=app.cli)

@@ -64,6 +64,18 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT": timedelta(seconds=_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)),
         "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 8),
+        # Rate limits (core.protection.ratelimit), Flask-Limiter strings: failed logins per
+        # client address and per (tenant, username); API requests per token or address.
+        "RATELIMIT_ENABLED": (_env("RATELIMIT_ENABLED") or "1").lower()
+        not in ("0", "false", "no", "off"),
+        "RATELIMIT_LOGIN_PER_ADDRESS": _env(
+            "RATELIMIT_LOGIN_PER_ADDRESS", "20 per minute; 200 per hour"
+        ),
+        "RATELIMIT_LOGIN_PER_ACCOUNT": _env("RATELIMIT_LOGIN_PER_ACCOUNT", "10 per minute"),
+        "RATELIMIT_API": _env("RATELIMIT_API", "20000 per minute"),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI"),  # unset: REDIS_URL, else memory
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX"),  # unset: JOB_QUEUE
+        "RATELIMIT_STRATEGY": _env("RATELIMIT_STRATEGY", "fixed-window"),
         # Jobs
         "JOB_QUEUE": _env("JOB_QUEUE", "dangjian"),
         "JOB_MAX_RETRIES": _int("JOB_MAX_RETRIES", 3),

@@ -111,6 +111,11 @@ def app(backend, tmp_path_factory):
         "SECRET_KEY": "test-secret-key",
         "PASSWORD_HASH_FAST": True,
         "DASHBOARD_CACHE_SECONDS": 0,  # tests read figures right after changing the data
+        # Every test logs in from 127.0.0.1 and many fail on purpose, often as "alice" of
+        # tenant "alpha": the limits on failed logins would trip across tests within a
+        # minute. tests/security/test_rate_limits.py sets its own.
+        "RATELIMIT_LOGIN_PER_ADDRESS": "100000 per minute",
+        "RATELIMIT_LOGIN_PER_ACCOUNT": "100000 per minute",
     }
     if backend == "sqlite":
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance}/test.sqlite3"
