@@ -40,6 +40,7 @@ DEFAULT_PLUGINS = (
     "core.problems.plugin",
     "core.demo.plugin",
     "core.seed.plugin",
+    "core.protection.plugin",
 )
 
 
