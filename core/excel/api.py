@@ -53,7 +53,6 @@ imports_bp = Blueprint("imports", __name__, description="Excel import of the mem
 exports_bp = Blueprint("exports", __name__, description="Excel export of members and organisations (导出).")
 
 _XLSX_RESPONSE = {"type": "string", "format": "binary"}
-FILENAME_MAX = 255
 
 
 def _xlsx(build, download_name: str):
@@ -112,8 +111,8 @@ def import_members(query, files):
     try:
         name = uploads.store(tenant_id, upload.stream)
     except uploads.UploadError as exc:
-        abort(422, f"file: {exc.reason}", {"file": [exc.reason]})
-    filename = (upload.filename or "")[:FILENAME_MAX] or None
+        abort(exc.status, f"file: {exc.reason}", {"file": [exc.reason]})
+    filename = uploads.display_name(upload.filename)
     try:
         job = jobs.enqueue(JOB_NAME, upload=name, mode=mode, filename=filename)
     except ApiError:

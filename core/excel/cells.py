@@ -10,11 +10,21 @@ The trap worth its own reader is the ID number: typed into a cell formatted as a
 Excel keeps 15 significant digits and turns the last three of an 18-digit number into
 zeros. The number that comes back is wrong in a way no check digit can repair, so a numeric
 cell with more than 15 digits is refused, with the fix (format the column as text).
+
+Text is cleaned first (:func:`clean`), because sheets pass through many systems: Excel's
+``_x000D_`` escapes are decoded, invisible characters (zero-width spaces, byte-order marks,
+the right-to-left override) dropped, and what cannot be right is refused — a control
+character such as NUL, text garbled by a wrong encoding (GBK read as Latin-1 reads
+``ÕÅÈý`` for 张三; lost characters read ``�`` or 锟斤拷), a formula's text (``=cmd|…``: a
+formula cell gives the value Excel computed, never its formula, and text that starts with
+``=`` is refused so that no formula is ever stored), a formula's error (``#N/A``). ID
+numbers, phones, dates and flags are also folded from full-width forms (``３２０１…``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 EXCEL_PRECISION = 15  # significant decimal digits a spreadsheet number keeps
@@ -30,6 +40,35 @@ _TIME_SUFFIX = re.compile(r"[ T]0{1,2}:00(:00(\.0+)?)?$")
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "无", "不是"}
 _SPACES = re.compile(r"[\s\u3000]+")
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel writes a character XML cannot hold
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_LATIN1_RUN = re.compile(
+    r"[\u00a1-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{2,}"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WIDE = re.compile(r"[\uff01-\uff5e\u3000]")
+# One search tells whether a text needs any of clean()'s work (most cells do not).
+_SUSPECT = re.compile(
+    r"_x[0-9A-Fa-f]{4}_|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff\u0152-\u2122"
+    r"\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd锟]|\A\s*#"
+)
+FORMULA_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#REF!",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#FIELD!",
+        "#BLOCKED!",
+    }
+)
 
 
 class CellError(ValueError):
@@ -38,6 +77,60 @@ class CellError(ValueError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def clean(raw: str) -> str:
+    """``raw`` with Excel's escapes decoded and invisible characters dropped; raises
+    :class:`CellError` for a control character, garbled text or a formula error."""
+    if _SUSPECT.search(raw) is None:
+        return raw
+    if "_x" in raw:
+        raw = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw)
+    if _INVISIBLE.search(raw):
+        raw = _INVISIBLE.sub("", raw)
+    control = _CONTROL.search(raw)
+    if control is not None:
+        raise CellError(
+            f"The cell holds the control character U+{ord(control.group()):04X}; "
+            "delete it (it comes from a damaged file or a copy from another system)."
+        )
+    if "\ufffd" in raw or "锟斤拷" in raw:
+        raise CellError(
+            "Characters were lost to a wrong encoding (the text holds � or 锟斤拷); type it again."
+        )
+    if _LATIN1_RUN.search(raw):
+        guess = _unmangled(raw)
+        if guess is not None:
+            raise CellError(
+                f"The text is garbled by a wrong encoding; it probably reads {guess!r}. "
+                "Type it again, or save the file again as .xlsx with Excel or WPS."
+            )
+    if raw.strip() in FORMULA_ERRORS:
+        raise CellError(f"The cell holds the formula error {raw.strip()}; enter the value itself.")
+    return raw
+
+
+def _unmangled(text: str) -> str | None:
+    """What ``text`` said before its bytes were read in the wrong encoding (UTF-8 or GBK
+    read as Latin-1 / Windows-1252), if it then reads as Chinese."""
+    for wrong in ("cp1252", "latin-1"):
+        try:
+            data = text.encode(wrong)
+        except UnicodeEncodeError:
+            continue
+        for right in ("utf-8", "gbk"):
+            try:
+                decoded = data.decode(right)
+            except UnicodeDecodeError:
+                continue
+            if _CJK.search(decoded):
+                return decoded
+    return None
+
+
+def _narrow(raw: str) -> str:
+    """Full-width digits, letters and signs as ASCII (for codes, numbers and dates)."""
+    return unicodedata.normalize("NFKC", raw) if _WIDE.search(raw) else raw
 
 
 def is_blank(value) -> bool:
@@ -66,7 +159,16 @@ def text(value, *, max_length: int | None = None) -> str | None:
     elif isinstance(value, (datetime, date)):
         raise CellError("Expected text, found a date.")
     else:
-        result = _SPACES.sub(" ", str(value)).strip()
+        result = _SPACES.sub(" ", clean(str(value))).strip()
+        if result[:1] == "'" and result[1:2] in ("=", "+", "-", "@"):
+            result = result[1:]  # an export's guard against formula injection (core.excel.exporter)
+        if not result:
+            return None
+        if result.startswith("="):
+            raise CellError(
+                "The text starts with = like a formula; enter the value itself "
+                "(formulas are not imported)."
+            )
     if max_length is not None and len(result) > max_length:
         raise CellError(f"Too long: {len(result)} characters, at most {max_length}.")
     return result
@@ -83,17 +185,19 @@ def id_number(value) -> str | None:
             raise CellError("The ID number is stored as a decimal number; enter it as text.")
         digits = str(int(value))
         if len(digits.lstrip("-")) > EXCEL_PRECISION:
+            shown = digits[:6] + "*" * max(len(digits) - 10, 0) + digits[-4:]  # never in full
             raise CellError(
                 "The ID number is stored as a number, so Excel kept only its first 15 digits "
-                f"(it reads {digits}); format the column as text and enter the number again."
+                f"(it reads {shown}); format the column as text and enter the number again."
             )
         return digits
-    return str(value).strip()
+    result = _narrow(clean(str(value))).strip()
+    return result or None
 
 
 def phone(value) -> str | None:
     """A phone number as text (a number cell is fine: 11 digits fit exactly)."""
-    result = text(value, max_length=40)
+    result = text(value if not isinstance(value, str) else _narrow(value), max_length=40)
     return None if result is None else result.replace(" ", "")
 
 
@@ -121,7 +225,9 @@ def parse_date(value) -> date | None:
         if _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
             return _EXCEL_EPOCH + timedelta(days=number)
         raise CellError(f"{number} is not a date; use YYYY-MM-DD.")
-    raw = str(value).strip()
+    raw = _narrow(clean(str(value))).strip()
+    if not raw:
+        return None
     match = _DATE_TEXT.match(_TIME_SUFFIX.sub("", raw))
     if match is None:
         raise CellError(f"{raw!r} is not a date; use YYYY-MM-DD (e.g. 2001-07-01).")
@@ -146,7 +252,9 @@ def flag(value) -> bool | None:
         return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
-    raw = str(value).strip().lower()
+    raw = _narrow(clean(str(value))).strip().lower()
+    if not raw:
+        return None
     if raw in _TRUE:
         return True
     if raw in _FALSE:

@@ -68,10 +68,14 @@ def _print_result(result: dict) -> None:
     for error in result.get("errors", [])[:SHOWN_ERRORS]:
         row = f"row {error['row']}" if error.get("row") else "file"
         column = f" [{error['column']}]" if error.get("column") else ""
-        click.echo(f"  {row}{column}: {error['reason']}")
+        value = f" (cell: {error['value']!r})" if error.get("value") is not None else ""
+        click.echo(f"  {row}{column}: {error['reason']}{value}")
     hidden = result.get("error_count", 0) - min(SHOWN_ERRORS, len(result.get("errors", [])))
     if hidden > 0:
         click.echo(f"  … and {hidden} more errors")
+        by_column = result.get("errors_by_column") or {}
+        if by_column:
+            click.echo("  errors by column: " + ", ".join(f"{c} {n}" for c, n in by_column.items()))
 
 
 @import_group.command("members")
@@ -90,7 +94,7 @@ def import_members_command(file: Path, slug: str, valid_rows_only: bool) -> None
         except uploads.UploadError as exc:
             raise click.BadParameter(exc.reason, param_hint="'FILE'") from None
         try:
-            job = jobs.enqueue(JOB_NAME, upload=name, mode=mode, filename=file.name)
+            job = jobs.enqueue(JOB_NAME, upload=name, mode=mode, filename=uploads.display_name(file.name))
         except ApiError as exc:
             uploads.discard(tenant.id, name)
             raise click.ClickException(exc.message) from None

@@ -12,6 +12,7 @@ organisation) and 是否失联 / 是否流动党员 (they set the status).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from core.members import labels
@@ -96,10 +97,11 @@ _HEADER_NOISE = re.compile(r"[\s\u3000*＊]")
 
 
 def normalize_header(raw) -> str:
-    """A header cell as compared: without spaces, line breaks and required-marks (``*``);
-    full-width slashes and brackets as ASCII."""
-    text = _HEADER_NOISE.sub("", str(raw))
-    return text.replace("／", "/").replace("（", "(").replace("）", ")")
+    """A header cell as compared: without spaces, line breaks, required-marks (``*``) and
+    invisible characters (a byte-order mark or zero-width space copied in with it);
+    full-width letters, slashes and brackets as ASCII (NFKC)."""
+    text = "".join(ch for ch in str(raw) if unicodedata.category(ch) != "Cf")
+    return _HEADER_NOISE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def column_for(header) -> Column | None:

@@ -14,6 +14,13 @@ Which members: those of the organisations ``visible`` (a WHERE clause, normally
 :func:`core.auth.permissions.visible_orgs_clause`) inside ``root``'s subtree; by default only
 members the register still counts (预备, 正式, 流动, 失联), with ``include_former`` also those
 transferred out, deceased or gone.
+
+Every text written is :func:`neutralised`: one that starts like a formula (``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) gets a leading apostrophe. openpyxl would otherwise
+write ``=HYPERLINK(…)`` or ``=cmd|' /C calc'!A0`` — typed into an address through the API —
+as a live formula, and a spreadsheet program would run it when the export is opened (CSV /
+formula injection). The importer takes that apostrophe off again, so an export still
+imports back unchanged.
 """
 
 from __future__ import annotations
@@ -66,6 +73,15 @@ ORG_COLUMNS = (
 )
 
 FullView = Callable[[str], bool]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """``value``, with an apostrophe before a text that a spreadsheet would take for a
+    formula (see the module docstring)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _header(sheet, titles: list[tuple[str, int]]) -> None:
@@ -113,7 +129,7 @@ def _member_cells(row, full: bool) -> list:
         value = values.get(column.field)
         if column.kind == FLAG and isinstance(value, bool):
             value = labels.BOOL_LABELS[value]
-        out.append(value)
+        out.append(neutralised(value))
     return out
 
 
@@ -168,7 +184,7 @@ def write_orgs(target, root: Organization | None, *, visible) -> int:
     _header(sheet, list(ORG_COLUMNS))
     count = 0
     for org, parent_code, parent_name in db.session.execute(stmt.execution_options(yield_per=BATCH)):
-        sheet.append([
+        sheet.append([neutralised(value) for value in (
             org.code,
             org.name,
             KIND_LABELS.get(org.kind, org.kind),
@@ -183,7 +199,7 @@ def write_orgs(target, root: Organization | None, *, visible) -> int:
             org.founded_on,
             counts.get(org.id, 0),
             ORG_STATUS_LABELS.get(org.status, org.status),
-        ])
+        )])
         count += 1
     workbook.save(target)
     return count

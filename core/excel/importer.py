@@ -52,7 +52,7 @@ from core.db.encrypted import blind_index
 from core.db.mixins import utcnow
 from core.excel import parsing, uploads
 from core.excel.columns import BY_FIELD, LOST, MOBILE, ORG, ORG_CODE
-from core.excel.errors import ErrorLog
+from core.excel.errors import ErrorLog, shown_value
 from core.excel.rows import FIELD_HEADERS, record_dict
 from core.jobs.context import JobContext, TransientJobError
 from core.members.models import ACTIVE_STATUSES, Member, MemberEvent
@@ -210,12 +210,14 @@ def _messages(path) -> Iterator[tuple]:
     """The sheet's messages (core.excel.parsing), read here or by a child process.
 
     Settings: ``IMPORT_MAX_ROWS`` (data rows a sheet may have), ``IMPORT_CHILD_MIN_BYTES``
-    (from this file size on, a child process reads), ``IMPORT_BATCH_ROWS`` (rows per batch).
+    (from this file size on, a child process reads), ``IMPORT_BATCH_ROWS`` (rows per batch),
+    ``IMPORT_MAX_UNPACKED_BYTES`` / ``IMPORT_MAX_SHARED_STRINGS`` (:mod:`core.excel.archive`).
     """
     config = current_app.config
     options = {
         "max_rows": int(config.get("IMPORT_MAX_ROWS") or DEFAULT_MAX_ROWS),
         "batch_rows": int(config.get("IMPORT_BATCH_ROWS") or parsing.BATCH_ROWS),
+        "limits": uploads.limits(),
     }
     child_min = config.get("IMPORT_CHILD_MIN_BYTES")
     child_min = DEFAULT_CHILD_MIN_BYTES if child_min is None else int(child_min)
@@ -253,8 +255,8 @@ def _import(stream: Iterator[tuple], mode: str, progress: Progress, scope: Scope
     for message in stream:
         if message[0] == "rows":
             _, valid, bad, total = message
-            for row, column, reason in bad:
-                errors.add(row, column, reason)
+            for row, column, reason, value in bad:
+                errors.add(row, column, reason, value)
             importer.add([Pending(*item) for item in valid])
             share = min(total / expected, 1) if expected else 0.5
             progress(2 + 90 * share, f"Read, checked and matched {total} rows")
@@ -297,6 +299,7 @@ def _result(mode, errors: ErrorLog, *, sheet, rows, created=0, updated=0, unchan
         "error_count": errors.count,
         "errors": errors.entries(),
         "errors_truncated": errors.truncated,
+        "errors_by_column": errors.columns(),
         "message": message,
     }
 
@@ -391,10 +394,12 @@ class _Importer:
         if p.org_code is not None:
             org = self.by_code.get(p.org_code)
             if org is None:
-                errors.add(p.row, ORG_CODE_HEADER, f"Unknown organisation code {p.org_code!r}.")
+                errors.add(p.row, ORG_CODE_HEADER, f"Unknown organisation code {p.org_code!r}.",
+                           shown_value(ORG_CODE_HEADER, p.org_code))
                 return None
             if p.org_name is not None and p.org_name not in (org.name, org.code):
-                errors.add(p.row, ORG_HEADER, f"Does not match {ORG_CODE_HEADER} {org.code} ({org.name}).")
+                errors.add(p.row, ORG_HEADER, f"Does not match {ORG_CODE_HEADER} {org.code} ({org.name}).",
+                           shown_value(ORG_HEADER, p.org_name))
                 return None
         else:
             org = self.by_code.get(p.org_name)
@@ -404,11 +409,13 @@ class _Importer:
             matches = active or matches  # a dissolved namesake does not make a name ambiguous
             if len(matches) > 1:
                 errors.add(p.row, ORG_HEADER, f"{len(matches)} organisations are named "
-                                              f"{p.org_name!r}; give the code ({ORG_CODE_HEADER}) instead.")
+                                              f"{p.org_name!r}; give the code ({ORG_CODE_HEADER}) instead.",
+                           shown_value(ORG_HEADER, p.org_name))
                 return None
             if not matches:
                 errors.add(p.row, ORG_HEADER,
-                           f"Unknown organisation {p.org_name!r} (neither a code nor a full name).")
+                           f"Unknown organisation {p.org_name!r} (neither a code nor a full name).",
+                           shown_value(ORG_HEADER, p.org_name))
                 return None
             org = matches[0]
         if org.status != ACTIVE_ORG:

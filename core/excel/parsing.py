@@ -10,8 +10,9 @@ cores at work instead of one. For a small sheet the same generator runs in-proce
 * ``("sheet", title, present_fields, header_row, declared_rows)`` — first, when the sheet
   and its header row are usable;
 * ``("invalid", row, [(column, reason), …], message)`` — instead, when they are not;
-* ``("rows", [(row, record, org_code, org_name), …], [(row, column, reason), …], total)`` —
-  batches of valid rows (``record`` in :data:`RECORD_FIELDS` order) and row errors;
+* ``("rows", [(row, record, org_code, org_name), …], [(row, column, reason, value), …],
+  total)`` — batches of valid rows (``record`` in :data:`RECORD_FIELDS` order) and row
+  errors (``value``: the cell as :func:`core.excel.errors.shown_value` quotes it);
 * ``("end", total, file_error)`` — last; ``file_error`` (a reason, or None) when the sheet
   could not be read to its end or has too many rows.
 """
@@ -26,6 +27,7 @@ import zlib
 from collections.abc import Iterator
 
 from core.excel import reader
+from core.excel.archive import Limits
 from core.excel.rows import read_row, record_tuple
 
 log = logging.getLogger(__name__)
@@ -35,10 +37,12 @@ _READ_ERRORS = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, 
                 ValueError, TypeError)
 
 
-def messages(path, *, max_rows: int, batch_rows: int = BATCH_ROWS) -> Iterator[tuple]:
-    """Parse and validate the member sheet at ``path`` (see the module docstring)."""
+def messages(path, *, max_rows: int, batch_rows: int = BATCH_ROWS,
+             limits: Limits | None = None) -> Iterator[tuple]:
+    """Parse and validate the member sheet at ``path`` (see the module docstring);
+    ``limits``: what the workbook may unpack to (:mod:`core.excel.archive`)."""
     try:
-        sheet = reader.open_member_sheet(path)
+        sheet = reader.open_member_sheet(path, limits)
     except reader.WorkbookError as exc:
         yield ("invalid", None, [(None, str(exc))], str(exc))
         return
@@ -70,8 +74,8 @@ def messages(path, *, max_rows: int, batch_rows: int = BATCH_ROWS) -> Iterator[t
                 file_error = f"The sheet has more than {max_rows} data rows (row {number}); split it."
                 break
             result = read_row(raw)
-            for column, reason in result.errors:
-                bad.append((number, column, reason))
+            for column, reason, value in result.errors:
+                bad.append((number, column, reason, value))
             if result.values is not None:
                 valid.append((number, record_tuple(result.values), result.org_code, result.org_name))
             if len(valid) + len(bad) >= batch_rows:

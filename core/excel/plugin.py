@@ -1,5 +1,6 @@
 """Core's Excel slice as a default plugin: the import/export API, the ``import`` and
-``export`` commands, and the job ``imports.members``."""
+``export`` commands, the job ``imports.members``, and the API's answer to an upload over
+the size limit (:func:`core.files.register_upload_limit`)."""
 
 from core.plugins.hookspecs import hookimpl
 
@@ -25,3 +26,10 @@ def dangjian_jobs():
     from core.excel.importer import JOB_NAME, import_members_job
 
     return {JOB_NAME: import_members_job}
+
+
+@hookimpl
+def dangjian_app_configured(app):
+    from core.files import register_upload_limit
+
+    register_upload_limit(app)

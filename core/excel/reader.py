@@ -1,7 +1,8 @@
 """Streaming a member sheet out of an .xlsx: find the sheet and its header row, then yield
 the data rows with the row numbers Excel shows.
 
-The workbook is opened with openpyxl ``read_only=True`` (rows are parsed as they are read,
+Before openpyxl sees the file, :mod:`core.excel.archive` checks that it is an .xlsx that
+can be read in bounded memory. The workbook is then opened with openpyxl ``read_only=True`` (rows are parsed as they are read,
 so memory does not grow with the sheet) and ``data_only=True`` (a formula cell gives the
 value Excel last computed). The declared sheet size is ignored (``reset_dimensions``): some
 tools write a wrong one, and trusting it would silently drop rows.
@@ -20,7 +21,9 @@ from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
+from core.excel.archive import Limits, WorkbookError, check_file
 from core.excel.columns import (
     BY_FIELD,
     IGNORED_HEADERS,
@@ -34,10 +37,8 @@ from core.excel.columns import (
 
 MEMBER_SHEET = "党员信息"
 HEADER_SEARCH_ROWS = 10
-
-
-class WorkbookError(Exception):
-    """The file cannot be read as a workbook at all."""
+SHOWN_HEADERS = 10  # unknown or repeated headers named in the message; the rest are counted
+HEADER_CHARS = 40  # a header cell is quoted up to this many characters
 
 
 @dataclass
@@ -58,12 +59,11 @@ class HeaderError(Exception):
         unknown = [p.column for p in problems if p.reason.startswith("Unknown")]
         duplicate = [p.column for p in problems if p.reason.startswith("Duplicate")]
         parts = []
-        if missing:
-            parts.append("missing " + ", ".join(missing))
-        if unknown:
-            parts.append("unknown " + ", ".join(unknown))
-        if duplicate:
-            parts.append("repeated " + ", ".join(duplicate))
+        for label, names in (("missing", missing), ("unknown", unknown), ("repeated", duplicate)):
+            if names:
+                more = len(names) - SHOWN_HEADERS
+                parts.append(f"{label} " + ", ".join(names[:SHOWN_HEADERS])
+                             + (f" and {more} more" if more > 0 else ""))
         where = f"row {row}" if row else "the sheet"
         super().__init__(
             f"The header row ({where}) does not match the member template: " + "; ".join(parts) + "."
@@ -103,21 +103,24 @@ class MemberSheet:
         self.workbook.close()
 
 
-def open_workbook(path):
-    """The workbook, read-only; :class:`WorkbookError` when it is not a readable .xlsx."""
+def open_workbook(path, limits: Limits | None = None):
+    """The workbook, read-only; :class:`WorkbookError` when it is not a readable .xlsx or
+    would not fit ``limits`` (:func:`core.excel.archive.check_file`). External links are
+    not followed: nothing here needs them, and they would be parts read whole."""
+    check_file(path, limits)
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError,
-            AttributeError, SyntaxError) as exc:
+            AttributeError, SyntaxError, InvalidFileException) as exc:
         # openpyxl surfaces a damaged or foreign file through many exception types
         # (SyntaxError covers the XML parser's ParseError).
         raise WorkbookError(f"The file is not a readable .xlsx workbook ({type(exc).__name__}).") from None
 
 
-def open_member_sheet(path) -> MemberSheet:
+def open_member_sheet(path, limits: Limits | None = None) -> MemberSheet:
     """Open ``path`` and locate the member table; raises :class:`WorkbookError` or
     :class:`HeaderError`."""
-    workbook = open_workbook(path)
+    workbook = open_workbook(path, limits)
     try:
         sheet = _member_sheet(workbook)
         declared = sheet.max_row if isinstance(sheet.max_row, int) else None
@@ -177,8 +180,9 @@ def _match_headers(row: int, cells: tuple) -> dict[int, Column]:
             continue
         column = column_for(value)
         if column is None:
+            shown = str(value).strip()
             problems.append(HeaderProblem(
-                str(value).strip(),
+                shown if len(shown) <= HEADER_CHARS else shown[:HEADER_CHARS] + "…",
                 f"Unknown column (cell {get_column_letter(position + 1)}{row}); use the template's headers.",
             ))
             continue

@@ -4,8 +4,9 @@
 into the status, and loads the result through
 :class:`~core.members.validation.MemberImportSchema` — the same rules the API applies — so an
 import accepts exactly what a person could enter by hand. Errors name the column by its
-Chinese header. A cell that cannot be read is reported once, by its own reason, not again by
-the schema.
+Chinese header and quote the cell's value (:func:`core.excel.errors.shown_value`: ID
+numbers, phones and addresses masked). A cell that cannot be read is reported once, by its
+own reason, not again by the schema.
 
 The organisation is resolved later for all rows at once (:mod:`core.excel.importer`), so the
 schema sees a placeholder ``org_id`` here.
@@ -32,6 +33,7 @@ from core.excel.columns import (
     PHONE,
     Column,
 )
+from core.excel.errors import shown_value
 from core.members.validation import RECORD_FIELDS, MemberImportSchema
 
 PLACEHOLDER_ORG = uuid.UUID(int=0)
@@ -48,7 +50,7 @@ class RowResult:
     values: dict | None  # the loaded record (org_id still the placeholder), or None when bad
     org_code: str | None
     org_name: str | None
-    errors: list[tuple[str, str]]  # (header, reason)
+    errors: list[tuple[str, str, str | None]]  # (header, reason, the cell as quoted)
 
 
 def _cell(column: Column, raw):
@@ -77,6 +79,15 @@ def _messages(value) -> list[str]:
 
 def read_row(raw: dict) -> RowResult:
     """Validate one row (``{field: raw cell}`` for the columns the sheet has)."""
+    result = _read_row(raw)
+    if result.errors:
+        cell = {BY_FIELD[field].header: value for field, value in raw.items()}
+        result.errors = [(header, reason, shown_value(header, cell.get(header)))
+                         for header, reason in result.errors]
+    return result
+
+
+def _read_row(raw: dict) -> RowResult:
     errors: list[tuple[str, str]] = []
     failed: set[str] = set()
     values: dict = {}

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.excel.columns import CHOICE, DATE, FLAG, ID_NUMBER, MEMBER_COLUMNS, ORG_CODE, PHONE
+from core.excel.exporter import neutralised
 from core.excel.reader import MEMBER_SHEET
 from core.members.ethnicities import ETHNICITIES, OTHER
 
@@ -149,7 +150,7 @@ def build_template(orgs: Iterable[tuple[str, str, str]] = ()) -> bytes:
             org_sheet.column_dimensions[get_column_letter(position)].width = width
         for row, values in enumerate(orgs, start=2):
             for position, value in enumerate(values, start=1):
-                org_sheet.cell(row=row, column=position, value=value)
+                org_sheet.cell(row=row, column=position, value=neutralised(value))
         position = next(i for i, c in enumerate(MEMBER_COLUMNS, start=1) if c.field == ORG_CODE)
         letter = get_column_letter(position)
         validation = _list_validation(

@@ -3,13 +3,22 @@
 A file is stored as ``<instance>/uploads/<tenant id>/<uuid>.xlsx`` (folders 0700, files 0600):
 outside any static folder, under a name the uploader does not choose, per tenant. The import
 job is given only the file's name, never a path, and :func:`path_for` accepts nothing but the
-``<32 hex>.xlsx`` shape, so a job argument cannot point anywhere else.
+``<32 hex>.xlsx`` shape, so a job argument cannot point anywhere else. The copy itself is
+:func:`core.files.write_private` (the attachments' primitive): counted while it streams, so
+an oversized file is stopped without being read whole. The name the uploader gave is kept
+for display only, sanitised like an attachment's (:func:`display_name`).
 
-Before a file is accepted it must be a real .xlsx: a zip archive (``PK\\x03\\x04``) that openpyxl
-opens read-only and that has a worksheet. Anything else — an old binary .xls, a CSV renamed,
-a damaged archive — is refused with :class:`UploadError` before a job is started. The size
-limit is Flask's ``MAX_CONTENT_LENGTH`` for uploads through the API, checked again here for
-files copied in from the command line.
+Before a file is accepted it must be a real .xlsx that can be read in bounded memory
+(:func:`core.excel.archive.check_file`: its first bytes, the zip's bookkeeping, every XML
+part measured as a stream — openpyxl is not run here, so a large legitimate file costs the
+request seconds, not the minutes a full parse of its shared strings would). Anything else —
+an old .xls, a password-protected workbook, a PDF or CSV renamed, a damaged archive, a zip
+bomb — is refused with :class:`UploadError` before a job is started. A sheet whose XML breaks
+part-way, too many rows and bad rows are found by the job, which then writes nothing.
+
+The size limit is Flask's ``MAX_CONTENT_LENGTH`` for uploads through the API and the web
+(they answer 413 before the body is read), checked again here for files copied in from the
+command line.
 """
 
 from __future__ import annotations
@@ -22,30 +31,25 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from core.excel.reader import WorkbookError, open_workbook
+from core import files
+from core.excel.archive import Limits, WorkbookError, check_file
 
-ZIP_SIGNATURE = b"PK\x03\x04"
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # the pre-2007 binary .xls (and other OLE files)
 _NAME = re.compile(r"^[0-9a-f]{32}\.xlsx$")
-_CHUNK = 1024 * 1024
+DISPLAY_NAME_MAX = 255
 
 
 class UploadError(ValueError):
-    """The file is not an acceptable workbook; ``reason`` says why."""
+    """The file is not an acceptable workbook; ``reason`` says why, ``status`` is the HTTP
+    status to answer (413 when it is too large, else 422)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, status: int = 422):
         super().__init__(reason)
         self.reason = reason
+        self.status = status
 
 
 def upload_root() -> Path:
     return Path(current_app.instance_path) / "uploads"
-
-
-def _tenant_folder(tenant_id: int) -> Path:
-    folder = upload_root() / str(int(tenant_id))
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
 
 
 def path_for(tenant_id: int, name: str) -> Path:
@@ -60,22 +64,29 @@ def max_bytes() -> int | None:
     return int(limit) if limit else None
 
 
+def limits() -> Limits:
+    """The import's limits on what a workbook may unpack to (``IMPORT_MAX_*`` settings)."""
+    return Limits.from_config(current_app.config)
+
+
+def display_name(raw: str | None) -> str | None:
+    """The uploader's file name as it may be shown (sanitised; never a path)."""
+    if not raw:
+        return None
+    return files.sanitise_name(raw)[:DISPLAY_NAME_MAX]
+
+
 def store(tenant_id: int, stream: BinaryIO) -> str:
     """Copy ``stream`` into the tenant's upload folder, check it is an .xlsx, return its
     name. Raises :class:`UploadError` (and keeps nothing) when it is not acceptable."""
     name = f"{uuid.uuid4().hex}.xlsx"
-    path = _tenant_folder(tenant_id) / name
-    limit = max_bytes()
-    written = 0
+    path = files.private_folder(upload_root() / str(int(tenant_id))) / name
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(_CHUNK):
-                written += len(chunk)
-                if limit is not None and written > limit:
-                    raise UploadError(f"The file is larger than the limit of {limit} bytes.")
-                out.write(chunk)
+        files.write_private(stream, path, max_bytes())
         check_xlsx(path)
+    except files.FileError as exc:
+        discard(tenant_id, name)
+        raise UploadError(exc.reason, exc.status) from None
     except BaseException:
         discard(tenant_id, name)
         raise
@@ -89,23 +100,10 @@ def store_file(tenant_id: int, source: str | os.PathLike) -> str:
 
 
 def check_xlsx(path: Path) -> None:
-    with open(path, "rb") as f:
-        head = f.read(4)
-    if not head:
-        raise UploadError("The file is empty.")
-    if head == OLE_SIGNATURE:
-        raise UploadError("This is an old Excel 97-2003 (.xls) file; save it as .xlsx and upload again.")
-    if head != ZIP_SIGNATURE:
-        raise UploadError("The file is not an Excel workbook (.xlsx).")
     try:
-        workbook = open_workbook(path)
+        check_file(path, limits())
     except WorkbookError as exc:
         raise UploadError(str(exc)) from None
-    try:
-        if not workbook.worksheets:
-            raise UploadError("The workbook has no worksheet.")
-    finally:
-        workbook.close()
 
 
 def discard(tenant_id: int, name: str) -> None:

@@ -4,13 +4,16 @@ serves them, under names the uploader does not choose.
 A file is stored as ``<instance>/files/<tenant id>/<32 hex>.<ext>`` (folders 0700, files
 0600). Its type is decided by its first bytes (its "magic"), and the extension of the name it
 was sent with must agree: a PNG renamed ``.pdf`` is refused, and so is anything that is not
-one of :data:`TYPES`. The uploader's file name is sanitised (no folders, no control
-characters, at most 200 characters) and kept as metadata only — never used as a path.
+one of :data:`TYPES`. The uploader's file name is sanitised (no folders, no control or
+invisible characters such as the right-to-left override, none of Windows' forbidden
+characters, no reserved device name such as ``CON``, at most 200 characters) and kept as
+metadata only — never used as a path.
 :func:`path_for` accepts nothing but the stored-name shape, so a stored name taken from the
 database cannot point anywhere else.
 
 The size limit is the ``ATTACHMENT_MAX_BYTES`` config (10 MiB by default), counted while the
-stream is copied, so an oversized upload is stopped without being read whole into memory.
+stream is copied (:func:`write_private`, which :mod:`core.excel.uploads` uses too), so an
+oversized upload is stopped without being read whole into memory.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import Flask, current_app, jsonify, request
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 NAME_MAX = 200
@@ -39,6 +42,8 @@ TYPES = {
     "xlsx": (("xlsx",), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 _STORED = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png|docx|xlsx)$")
+_FORBIDDEN = re.compile(r'[<>:"|?*]')  # not allowed in a Windows file name
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
 
 
 class FileError(ValueError):
@@ -76,12 +81,17 @@ def path_for(tenant_id: int, name: str) -> Path:
 
 
 def sanitise_name(raw: str | None) -> str:
-    """The last path component of ``raw`` without control characters, trimmed to
-    :data:`NAME_MAX` characters (``"../../etc/passwd"`` → ``"passwd"``); ``"file"`` when
-    nothing is left."""
+    """The last path component of ``raw`` without control or invisible characters (NUL, the
+    right-to-left override …), Windows' forbidden characters replaced by ``_``, a reserved
+    device name (``CON``, ``NUL.txt`` …) prefixed with ``_``, trimmed to :data:`NAME_MAX`
+    characters keeping the extension (``"../../etc/passwd"`` → ``"passwd"``); ``"file"``
+    when nothing is left."""
     text = unicodedata.normalize("NFC", raw or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
     text = text.replace("\\", "/").split("/")[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    text = _FORBIDDEN.sub("_", text).strip().strip(".").strip()
+    if _RESERVED.match(text):
+        text = "_" + text
     if len(text) > NAME_MAX:
         stem, dot, ext = text.rpartition(".")
         text = (stem[: NAME_MAX - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else text[:NAME_MAX]
@@ -118,6 +128,31 @@ def detect_type(path: Path) -> str | None:
     return None
 
 
+def private_folder(folder: Path) -> Path:
+    """``folder`` (created 0700 if missing), for files no one else on the host may read."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def write_private(stream: BinaryIO, path: Path, limit: int | None) -> int:
+    """Copy ``stream`` into the new file ``path`` (mode 0600; an existing file is an error)
+    chunk by chunk; returns the bytes written. Raises :class:`FileError` (413) as soon as
+    more than ``limit`` bytes came, and then removes the part written."""
+    written = 0
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(_CHUNK):
+                written += len(chunk)
+                if limit is not None and written > limit:
+                    raise FileError(f"The file is larger than the limit of {limit} bytes.", 413)
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return written
+
+
 def store(tenant_id: int, stream: BinaryIO, filename: str | None) -> StoredFile:
     """Copy ``stream`` into the tenant's folder and check it; raise :class:`FileError` (and
     keep nothing) when it is empty, too large, of a type not allowed, or its name's
@@ -129,19 +164,10 @@ def store(tenant_id: int, stream: BinaryIO, filename: str | None) -> StoredFile:
         raise FileError(
             f"Files of type .{ext or '?'} are not accepted; allowed: pdf, jpg, png, docx, xlsx."
         )
-    folder = root() / str(int(tenant_id))
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    limit = max_bytes()
+    folder = private_folder(root() / str(int(tenant_id)))
     temp = folder / f"{uuid.uuid4().hex}.part"
-    written = 0
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(_CHUNK):
-                written += len(chunk)
-                if written > limit:
-                    raise FileError(f"The file is larger than the limit of {limit} bytes.", 413)
-                out.write(chunk)
+        written = write_private(stream, temp, max_bytes())
         if written == 0:
             raise FileError("The file is empty.")
         detected = detect_type(temp)
@@ -156,6 +182,28 @@ def store(tenant_id: int, stream: BinaryIO, filename: str | None) -> StoredFile:
         raise
     return StoredFile(name=name, file_type=detected, content_type=TYPES[detected][1],
                       size=written, original_name=original)
+
+
+def too_large_message(limit: int | None) -> str:
+    size = f"{limit / 1024 / 1024:.1f} MB ({limit} bytes)" if limit else "the server's limit"
+    return f"The upload is larger than the limit of {size}."
+
+
+def register_upload_limit(app: Flask) -> None:
+    """Answer an API request over ``MAX_CONTENT_LENGTH`` (Werkzeug refuses it before the body
+    is read) with the API's JSON error naming ``file`` and the limit; the web app's own
+    handler (:mod:`core.web.blueprint`) shows a page, in Chinese."""
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    from core.api.errors import error_body
+
+    def too_large(exc: RequestEntityTooLarge):
+        if not request.path.startswith("/api/"):
+            return exc
+        message = too_large_message(app.config.get("MAX_CONTENT_LENGTH"))
+        return jsonify(error_body(413, f"file: {message}", {"file": [message]})), 413
+
+    app.register_error_handler(RequestEntityTooLarge, too_large)
 
 
 def discard(tenant_id: int, name: str) -> None:

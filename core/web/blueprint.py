@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core.api.errors import ApiError
 
@@ -30,6 +30,21 @@ def _csrf_error(exc: CSRFError):
     from flask_babel import gettext as _
 
     return _error_page(400, _("The form expired; please try again."))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge):
+    """An upload over ``MAX_CONTENT_LENGTH`` (refused before its body is read): a page that
+    says so in Chinese, with the limit, and a way back to the form it came from."""
+    from flask_babel import gettext as _
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = f"{limit / 1024 / 1024:.1f} MB" if limit else "?"
+    message = _("The upload is larger than the limit of %(limit)s. Make the file smaller (or "
+                "split it) and try again.", limit=size)
+    referrer = request.referrer or ""
+    back = referrer if referrer.startswith(request.host_url) else None
+    return render_template("web/error.html", status=413, message=message, back_url=back), 413
 
 
 @bp.errorhandler(HTTPException)

@@ -72,7 +72,7 @@ REASONS = MessageTable(patterns=(
     (r"The ID number is stored as a decimal number; enter it as text\.",
      _l("The ID number is stored as a decimal number; enter it as text.")),
     (r"The ID number is stored as a number, so Excel kept only its first 15 digits "
-     r"\(it reads (?P<value>\d+)\); format the column as text and enter the number again\.",
+     r"\(it reads (?P<value>[\d*]+)\); format the column as text and enter the number again\.",
      _l("The ID number is stored as a number, so Excel kept only its first 15 digits; format "
         "the column as text and enter the number again.")),
     (r"Expected a date\.", _l("Expected a date.")),
@@ -132,6 +132,59 @@ REASONS = MessageTable(patterns=(
     (r"The workbook has no worksheet\.", _l("The workbook has no worksheet.")),
     (r"The file is larger than the limit of (?P<bytes>\d+) bytes\.",
      _l("The file is larger than the limit of %(bytes)s bytes.")),
+    # what the file is and whether it can be read safely (core.excel.archive)
+    (r"The file is not an Excel workbook \(\.xlsx\): it is a PDF document\.",
+     _l("The file is not an Excel workbook (.xlsx): it is a PDF document.")),
+    (r"The file is not an Excel workbook \(\.xlsx\): it is an image\.",
+     _l("The file is not an Excel workbook (.xlsx): it is an image.")),
+    (r"The file is not an Excel workbook \(\.xlsx\): it is a text or CSV file; open it in Excel or "
+     r"WPS and save it as \.xlsx\.",
+     _l("The file is not an Excel workbook (.xlsx): it is a text or CSV file; open it in Excel "
+        "or WPS and save it as .xlsx.")),
+    (r"The file is not an Excel workbook \(\.xlsx\): it is an? [\w ]+ \((?P<ext>\.\w+)\)\.",
+     _l("The file is not an Excel workbook (.xlsx) but a %(ext)s file.")),
+    (r"The workbook is password-protected \(encrypted\); .*",
+     _l("The workbook is password-protected (encrypted); remove the password in Excel or WPS, "
+        "save it and upload it again.")),
+    (r"The file is a damaged or incomplete \.xlsx \(zip\) archive; .*",
+     _l("The file is a damaged or incomplete .xlsx (zip) archive; save it again with Excel or "
+        "WPS and upload it again.")),
+    (r"The file is a zip archive, not an Excel workbook \(\.xlsx\)\.",
+     _l("The file is a zip archive, not an Excel workbook (.xlsx).")),
+    (r"The file is an OpenDocument spreadsheet \(\.ods\); .*",
+     _l("The file is an OpenDocument spreadsheet (.ods); save it as .xlsx in WPS or LibreOffice "
+        "and upload it again.")),
+    (r"The file holds (?P<n>[\d,]+) parts, more than the (?P<max>[\d,]+) an Excel workbook may "
+     r"have; .*", _l("The file holds %(n)s parts, more than the %(max)s an Excel workbook may have.")),
+    (r"The workbook unpacks to (?P<size>[\d.]+ MB), more than the limit of (?P<max>[\d.]+ MB); .*",
+     _l("The workbook unpacks to %(size)s, more than the limit of %(max)s; delete empty "
+        "formatted rows and columns (or copy the data into a new workbook) or split it.")),
+    (r"The part (?P<part>\S+) unpacks to (?P<size>[\d.]+ MB) from (?P<packed>[\d,]+) bytes "
+     r"\((?P<ratio>[\d,]+) times\): this looks like a zip bomb.*",
+     _l("The part %(part)s unpacks to %(size)s from %(packed)s bytes (%(ratio)s times): this "
+        "looks like a zip bomb, not a workbook saved by Excel or WPS.")),
+    (r"The part (?P<part>\S+) has (?:a row inside a row|a text inside a text); .*",
+     _l("The part %(part)s has rows inside rows; the workbook is damaged or was not saved by "
+        "Excel or WPS.")),
+    (r"The part (?P<part>\S+) has more rows than Excel allows \((?P<max>[\d,]+)\); .*",
+     _l("The part %(part)s has more rows than Excel allows (%(max)s).")),
+    (r"The part (?P<part>\S+) has .*; the workbook is damaged or was not saved by Excel or WPS\.",
+     _l("The part %(part)s is too large to read safely; the workbook is damaged or was not "
+        "saved by Excel or WPS.")),
+    (r"The workbook holds more than (?P<max>[\d,]+) different texts \(shared strings\); .*",
+     _l("The workbook holds more than %(max)s different texts; split it into smaller files.")),
+    # cells cleaned (core.excel.cells)
+    (r"The cell holds the control character (?P<char>U\+[0-9A-F]{4}); .*",
+     _l("The cell holds the control character %(char)s; delete it.")),
+    (r"Characters were lost to a wrong encoding .*",
+     _l("Characters were lost to a wrong encoding (the text holds � or 锟斤拷); type it again.")),
+    (r"The text is garbled by a wrong encoding; it probably reads '(?P<guess>.*)'\. .*",
+     _l("The text is garbled by a wrong encoding; it probably reads %(guess)s. Type it again, or "
+        "save the file again as .xlsx with Excel or WPS.")),
+    (r"The cell holds the formula error (?P<code>#\S+); enter the value itself\.",
+     _l("The cell holds the formula error %(code)s; enter the value itself.")),
+    (r"The text starts with = like a formula; enter the value itself \(formulas are not imported\)\.",
+     _l("The text starts with = like a formula; enter the value itself (formulas are not imported).")),
 ))
 
 
@@ -149,7 +202,9 @@ def upload_reason(reason: str) -> str:
 
 
 def entry(error: dict) -> dict:
-    """One row of the error table from a job result's error."""
-    text, value = translate(error.get("reason") or "")
+    """One row of the error table from a job result's error (its ``value`` when the
+    importer gave one — masked for personal fields — else the one its reason quotes)."""
+    text, quoted = translate(error.get("reason") or "")
+    value = error.get("value") if error.get("value") is not None else quoted
     return {"row": error.get("row"), "column": error.get("column"), "value": value,
             "reason": text, "original": error.get("reason")}

@@ -31,7 +31,6 @@ from core.web.screens.imports import reasons
 from core.web.screens.imports.forms import ImportForm
 from core.web.screens.jobs import visible_job
 
-FILENAME_MAX = 255  # as the API keeps it
 RECENT = 10
 ERRORS_PER_PAGE = 100
 
@@ -79,9 +78,9 @@ def _start(form: ImportForm) -> Job | None:
         name = uploads.store(tenant_id, upload.stream)
     except uploads.UploadError as exc:
         form.file.errors.append(reasons.upload_reason(exc.reason))
-        form.status = 422
+        form.status = exc.status
         return None
-    filename = (upload.filename or "")[:FILENAME_MAX] or None
+    filename = uploads.display_name(upload.filename)
     try:
         return jobs.enqueue(JOB_NAME, upload=name, mode=form.mode.data or ALL_OR_NOTHING,
                             filename=filename)
