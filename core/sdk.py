@@ -5,7 +5,9 @@
 Everything a plugin needs is re-exported here: the hook marker, the sector type, the API
 blueprint, error and permission helpers, the database handle and the tenant-owned model base
 types, the declarations a plugin returns (indicators, warning rules, point rules, standards),
-the plugin's settings, and the core records a plugin may **read** (organisations, units,
+the plugin's settings, optimistic locking for the plugin's editable records (``Versioned``,
+``version_field``/``expected_version_field`` for schemas, ``expect_version`` in an update),
+and the core records a plugin may **read** (organisations, units,
 posts, members, finance roles) with a few set-based helpers over them. Write core records
 only through the helpers here. Anything else in ``core`` may change without notice. See
 ``docs/plugins.md`` and the hook docstrings in :mod:`core.plugins.hookspecs`.
@@ -35,7 +37,9 @@ from core.auth.permissions import (
     visible_record,
 )
 from core.dates import add_months
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
+from core.db.versioning import expect as expect_version
+from core.db.versioning import expected_version_field, version_field
 from core.development.indicators import admissions
 from core.dues.models import FinanceRole
 from core.jobs.context import JobContext, TransientJobError
@@ -132,6 +136,7 @@ __all__ = [
     "Timestamps",
     "TransientJobError",
     "UtcDateTime",
+    "Versioned",
     "WarningRule",
     "abort",
     "add_months",
@@ -142,6 +147,8 @@ __all__ = [
     "current_tenant_id",
     "db",
     "enqueue_job",
+    "expect_version",
+    "expected_version_field",
     "full_member_condition",
     "get_or_404",
     "has_role",
@@ -157,6 +164,7 @@ __all__ = [
     "set_org_attributes",
     "subtree_filter",
     "tenant_fk",
+    "version_field",
     "visible_org",
     "visible_orgs_clause",
     "visible_record",

@@ -11,6 +11,7 @@ import logging
 
 from flask import Flask, jsonify, request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from core.tenancy import TenancyError
@@ -94,6 +95,18 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.info("integrity error on %s: %s", request.path, exc.orig)
         return jsonify(error_body(409, "The change conflicts with existing data.")), 409
+
+    @app.errorhandler(StaleDataError)
+    def _stale_data(exc: StaleDataError):
+        """A versioned row (:mod:`core.db.versioning`) changed by another transaction between
+        this request's read and its write: nothing is written, 409 naming ``version``."""
+        from core.db import db
+
+        db.session.rollback()
+        log.info("stale write refused on %s: %s", request.path, exc)
+        message = "This record was changed by someone else since you read it; reload and try again."
+        errors = {"version": ["Stale: the record has changed."]}
+        return jsonify(error_body(409, message, errors)), 409
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

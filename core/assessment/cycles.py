@@ -257,10 +257,13 @@ def _assessed(cycle: Cycle, org_id) -> OrgResult | None:
     return found
 
 
-def set_manual_score(cycle: Cycle, org_id, indicator_key: str, points, reason: str) -> ManualScore:
+def set_manual_score(cycle: Cycle, org_id, indicator_key: str, points, reason: str,
+                     expected_version: int | None = None) -> ManualScore:
     """An assessor's score for a manual indicator of the organisation's standard
     (0 … the item's weight; 422 naming ``points`` or ``indicator_key``). Recomputes the
-    cycle. Needs an evaluated cycle: until a run, nobody knows which standard rates whom."""
+    cycle. Needs an evaluated cycle: until a run, nobody knows which standard rates whom.
+    ``expected_version``: the score's version the caller read (0: none yet); another one is
+    a 409 naming ``version``."""
     _reviewable(cycle)
     if cycle.state == OPEN:
         _refuse(409, "Run the cycle first: manual scores are entered on its results.", "state")
@@ -280,6 +283,7 @@ def set_manual_score(cycle: Cycle, org_id, indicator_key: str, points, reason: s
         ManualScore.cycle_id == cycle.id, ManualScore.org_id == org_id,
         ManualScore.indicator_key == indicator_key,
     ))
+    versioning.check_row_version(entry, expected_version, "manual score")
     if entry is None:
         entry = ManualScore(cycle_id=cycle.id, org_id=org_id, indicator_key=indicator_key)
         db.session.add(entry)
@@ -337,9 +341,12 @@ def delete_adjustment(cycle: Cycle, org_id, adjustment_id) -> None:
     _recompute(cycle)
 
 
-def set_veto(cycle: Cycle, org_id, reason: str, note: str | None = None) -> Veto:
+def set_veto(cycle: Cycle, org_id, reason: str, note: str | None = None,
+             expected_version: int | None = None) -> Veto:
     """一票否决 with one of the tenant's veto reasons (422 naming ``reason`` otherwise).
-    Replaces an earlier veto of the organisation. Recomputes the cycle."""
+    Replaces an earlier veto of the organisation. Recomputes the cycle.
+    ``expected_version``: the veto's version the caller read (0: none yet); another one is
+    a 409 naming ``version``."""
     from core.assessment.settings import current
 
     _reviewable(cycle)
@@ -349,6 +356,7 @@ def set_veto(cycle: Cycle, org_id, reason: str, note: str | None = None) -> Veto
         _refuse(422, f"Not one of the tenant's veto reasons: {'；'.join(allowed)}.", "reason")
     label, user_id = _actor()
     entry = veto(cycle, org_id)
+    versioning.check_row_version(entry, expected_version, "veto")
     if entry is None:
         entry = Veto(cycle_id=cycle.id, org_id=org_id)
         db.session.add(entry)

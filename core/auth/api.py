@@ -26,6 +26,7 @@ from core.auth.schemas import (
     UserUpdateSchema,
 )
 from core.db import db
+from core.db.versioning import check_version
 from core.orgs import service as orgs
 
 auth_bp = Blueprint(
@@ -49,6 +50,7 @@ def user_view(user: User, grants=None) -> dict:
         "last_login_at": user.last_login_at,
         "created_at": user.created_at,
         "member_id": user.member_id,
+        "version": user.version,
         "grants": [
             {
                 "id": grant.id,
@@ -139,6 +141,7 @@ def update_user(data, user_id):
     """Link the account to a register member (``member_id``; ``null`` unlinks): the member
     then sees their own points (``GET /api/v1/points/me``), card and redemptions."""
     user = get_or_404(User, user_id, "user")
+    check_version(user, data.get("version"), "user")
     service.link_member(user, data["member_id"])
     db.session.commit()
     return user_view(user)

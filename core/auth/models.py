@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 # Highest first: a role implies every role after it (see core.auth.permissions).
 ROLES = ("platform_operator", "tenant_admin", "org_manager", "branch_secretary", "member")
@@ -26,7 +26,7 @@ ROLES = ("platform_operator", "tenant_admin", "org_manager", "branch_secretary",
 TENANT_WIDE_ROLES = ("platform_operator", "tenant_admin")
 
 
-class User(TenantOwned, Timestamps, db.Model):
+class User(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "username"),
@@ -34,6 +34,9 @@ class User(TenantOwned, Timestamps, db.Model):
         UniqueConstraint("tenant_id", "member_id"),
         tenant_fk("member_id", "members"),
     )
+    # A login stamps the row (last_login_at, the failure counter): that is no edit of the
+    # account, so only the administrators' changes count a version (core.auth.service).
+    __version_counter__ = False
 
     # Stored lower-case: logins are case-insensitive.
     username: Mapped[str] = mapped_column(String(64))

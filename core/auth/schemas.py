@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 from core.api.fields import UtcDateTime
 from core.auth import passwords
 from core.auth.models import ROLES
+from core.db.versioning import expected_version_field, version_field
 
 
 def _password_policy(value: str) -> None:
@@ -50,6 +51,7 @@ class UserSchema(ma.Schema):
     created_at = UtcDateTime()
     member_id = fields.UUID(allow_none=True)
     grants = fields.List(fields.Nested(GrantSchema))
+    version = version_field()
 
 
 class UserCreateSchema(ma.Schema):
@@ -64,6 +66,7 @@ class UserUpdateSchema(ma.Schema):
     (``null`` unlinks it)."""
 
     member_id = fields.UUID(required=True, allow_none=True)
+    version = expected_version_field()
 
 
 class GrantCreateSchema(ma.Schema):

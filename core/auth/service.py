@@ -1,5 +1,8 @@
 """Users, grants, password logins and API tokens: the auth slice's operations.
 
+An administrator's change of an account (its member, password, lockout, active flag) counts
+a ``version`` (:func:`core.db.versioning.bump`); a login's stamps do not.
+
 Callers commit, with one exception: a failed login records itself (the failure counter and
 the lockout must persist although the request that carried it fails).
 
@@ -24,6 +27,7 @@ from core.auth import passwords
 from core.auth.models import ROLES, TENANT_WIDE_ROLES, ApiToken, RoleGrant, User
 from core.db import db
 from core.db.mixins import utcnow
+from core.db.versioning import bump
 from core.orgs.models import Organization
 from core.tenancy import current_tenant_id, current_tenant_id_or_none
 
@@ -104,7 +108,9 @@ def link_member(user: User, member_id: uuid.UUID | None) -> None:
     422 naming ``member_id`` for an unknown member; 409 when another account has it
     already (a member has at most one account). Caller commits."""
     if member_id is None:
-        user.member_id = None
+        if user.member_id is not None:
+            user.member_id = None
+            bump(user)
         return
     from core.members import service as members
 
@@ -114,7 +120,9 @@ def link_member(user: User, member_id: uuid.UUID | None) -> None:
     if other is not None:
         message = f"The member is already linked to the account {other.username!r}."
         raise ApiError(409, message, {"member_id": [message]})
-    user.member_id = member_id
+    if user.member_id != member_id:
+        user.member_id = member_id
+        bump(user)
 
 
 def set_password(user: User, password: str) -> None:
@@ -122,18 +130,22 @@ def set_password(user: User, password: str) -> None:
     if problems := passwords.password_problems(password):
         raise ApiError(422, "Invalid password.", {"password": problems})
     user.password_hash = passwords.hash_password(password)
+    bump(user)
 
 
 def unlock(user: User) -> None:
     """Lift a lockout and clear the failure counter (caller commits)."""
     user.failed_logins = 0
     user.locked_until = None
+    bump(user)
 
 
 def set_active(user: User, active: bool) -> None:
     """Disable ``user`` (no login, every live token revoked at once) or enable them again.
     Accounts are disabled, never deleted: the audit log keeps naming them. Caller commits."""
-    user.is_active = active
+    if user.is_active != active:
+        user.is_active = active
+        bump(user)
     if not active:
         revoke_all_tokens(user)
 

@@ -6,9 +6,10 @@
   (the shape a sharded PostgreSQL distributed by ``tenant_id`` needs).
 * :func:`tenant_fk` builds a composite foreign key ``(tenant_id, x_id) -> other(tenant_id, id)``,
   so the database itself refuses a row that points into another tenant.
+* :class:`Versioned` gives a record people edit its ``version`` (optimistic locking).
 """
 
 from core.db.base import db, metadata, new_id
-from core.db.mixins import TenantOwned, Timestamps, tenant_fk
+from core.db.mixins import TenantOwned, Timestamps, Versioned, tenant_fk
 
-__all__ = ["db", "metadata", "new_id", "TenantOwned", "Timestamps", "tenant_fk"]
+__all__ = ["db", "metadata", "new_id", "TenantOwned", "Timestamps", "Versioned", "tenant_fk"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Uuid
+from sqlalchemy import DateTime, ForeignKey, ForeignKeyConstraint, Integer, Uuid
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.db.base import new_id
@@ -48,6 +48,35 @@ class Timestamps:
         return mapped_column(
             DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
         )
+
+
+class Versioned:
+    """Optimistic locking for a record people edit: a ``version`` counter SQLAlchemy puts in
+    every UPDATE's WHERE clause (``version_id_col``), so a write based on a read that someone
+    else's write has since overtaken changes nothing and raises ``StaleDataError`` — a 409
+    naming ``version`` (:mod:`core.db.versioning`) instead of a silently lost update. Callers
+    that send the version they read are checked before anything changes
+    (:func:`core.db.versioning.expect`).
+
+    New rows start at 1 (also rows a bulk insert or raw SQL adds: the server default), and
+    so did every existing row when the column was added. A model whose rows also change
+    for reasons that must not count as an edit (a login stamping ``last_login_at``) sets
+    ``__version_counter__ = False``: the WHERE check stays, and its editing services bump
+    the counter themselves (:func:`core.db.versioning.bump`).
+    """
+
+    __version_counter__ = True
+
+    @declared_attr
+    def version(cls) -> Mapped[int]:
+        return mapped_column(Integer, default=1, server_default="1", nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        args = {"version_id_col": cls.version}
+        if not cls.__version_counter__:
+            args["version_id_generator"] = False
+        return args
 
 
 def tenant_fk(column: str, target_table: str, ondelete: str | None = None) -> ForeignKeyConstraint:

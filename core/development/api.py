@@ -34,7 +34,7 @@ from core.development.schemas import (
     ViolationQuerySchema,
     ViolationSchema,
 )
-from core.development.settings import rule_settings, set_overrides
+from core.development.settings import rule_settings, set_overrides, settings_version
 from core.members.masking import can_see_personal, mask_values
 from core.orgs import service as orgs
 from core.orgs.models import Organization
@@ -154,18 +154,21 @@ def list_steps():
 @bp.route("/settings", methods=["GET"])
 @login_required
 def get_settings():
-    """The tenant's development numbers (national defaults unless changed)."""
-    return rule_settings()
+    """The tenant's development numbers (national defaults unless changed) and their
+    ``version`` (send it back with a change)."""
+    return {**rule_settings(), "version": settings_version()}
 
 
 @bp.route("/settings", methods=["PUT"])
 @roles_required("tenant_admin")
 @bp.arguments(OverridesSchema)
 def put_settings(data):
-    """Replace the tenant's overrides of the development numbers (tenant_admin)."""
-    values = set_overrides(data)
+    """Replace the tenant's overrides of the development numbers (tenant_admin); with the
+    ``version`` you read, a stale one is a 409 naming it."""
+    expected = data.pop("version", None)
+    values = set_overrides(data, expected_version=expected)
     db.session.commit()
-    return values
+    return {**values, "version": settings_version()}
 
 
 @bp.route("/violations", methods=["GET"])

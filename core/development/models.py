@@ -17,13 +17,13 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, DateTime, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 from core.db.encrypted import EncryptedString
 
 PERSON_STATUSES = ("active", "stopped")
 
 
-class DevelopmentPerson(TenantOwned, Timestamps, db.Model):
+class DevelopmentPerson(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "development_people"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -86,7 +86,7 @@ class DevelopmentStep(TenantOwned, Timestamps, db.Model):
     review_note: Mapped[str | None] = mapped_column(Text)
 
 
-class DevelopmentSettings(TenantOwned, Timestamps, db.Model):
+class DevelopmentSettings(TenantOwned, Timestamps, Versioned, db.Model):
     """A tenant's overrides of the development numbers (:mod:`core.development.settings`);
     at most one row per tenant."""
 

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.api.fields import UtcDateTime
+from core.db.versioning import expected_version_field
 from core.development.models import PERSON_STATUSES
 from core.development.steps import LAST_CODE, STAGE_CODES
 from core.members.ethnicities import ETHNICITY_VALUES
@@ -68,10 +69,13 @@ class PersonStatusSchema(ma.Schema):
 
 
 class OverridesSchema(ma.Schema):
-    """The tenant's overrides of the development numbers, checked by the settings module."""
+    """The tenant's overrides of the development numbers, checked by the settings module,
+    and the settings' ``version`` you read (0: never changed)."""
 
     class Meta:
         unknown = ma.INCLUDE
+
+    version = expected_version_field()
 
 
 class ReviewSchema(ma.Schema):

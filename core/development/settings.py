@@ -13,7 +13,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from sqlalchemy import select
 
 from core.api.errors import ApiError
-from core.db import db
+from core.db import db, versioning
 from core.development.models import DevelopmentSettings
 
 _positive = validate.Range(min=0)
@@ -76,18 +76,26 @@ def rule_settings() -> dict:
     return DevelopmentRulesSchema().load(tenant_overrides())
 
 
-def set_overrides(overrides: dict) -> dict:
+def settings_version() -> int:
+    """The version of the tenant's overrides (0: never changed), for a compare-and-set."""
+    return versioning.current_version(_row())
+
+
+def set_overrides(overrides: dict, expected_version: int | None = None) -> dict:
     """Replace the current tenant's overrides (``{}`` restores the defaults); 422 naming
-    each bad field, nothing written then. Returns the effective numbers; the caller commits."""
+    each bad field, nothing written then. Returns the effective numbers; the caller commits.
+    ``expected_version`` is the version the caller read: another one is a 409 naming
+    ``version`` (someone changed the numbers since)."""
     schema = DevelopmentRulesSchema()
     try:
         schema.load(overrides, unknown=RAISE)
     except ValidationError as exc:
         raise ApiError(422, "Invalid development rule settings.", exc.messages) from None
     row = _row()
+    versioning.check_row_version(row, expected_version, "development settings")
     if row is None:
         row = DevelopmentSettings(overrides={})
         db.session.add(row)
     row.overrides = dict(overrides)
-    db.session.flush()
+    versioning.flush_first_write("development settings")
     return rule_settings()

@@ -19,6 +19,7 @@ from core.api import Blueprint, abort
 from core.api.smorest import parse_id
 from core.auth.permissions import has_role, login_required, visible_orgs_clause, visible_record
 from core.db import db
+from core.db.versioning import check_version, pop_version
 from core.dues import finance, rates, service
 from core.dues.models import DuesPayment, FinanceRole
 from core.dues.rates import DuesRatesSchema
@@ -73,6 +74,7 @@ def _rates_body() -> dict:
     row = rates._settings_row()
     body = DuesRatesSchema().dump(rates.effective_rates())
     body["overridden"] = sorted((row.overrides or {}).keys()) if row is not None else []
+    body["version"] = rates.rates_version()
     return body
 
 
@@ -88,13 +90,15 @@ def get_rates():
 @login_required
 def put_rates():
     """Replace the tenant's overrides (tenant administrators): keys not sent return to the
-    national defaults. Validated as a whole; 422 names the field."""
+    national defaults. Validated as a whole; 422 names the field. ``version`` beside them is
+    the one you read (0: never overridden): a stale one is a 409 naming it."""
     if not has_role("tenant_admin"):
         abort(403, "Only a tenant administrator can change the dues rates.")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(422, "Send a JSON object of rate overrides.", {"json": ["Not a JSON object."]})
-    rates.set_overrides(body)
+    expected = pop_version(body)
+    rates.set_overrides(body, expected_version=expected)
     db.session.commit()
     return _rates_body()
 
@@ -130,7 +134,7 @@ def get_bases(member_id):
 def put_base(data, member_id):
     """Record a member's base from month ``effective_from`` (replacing that month's)."""
     member, _org = _member(member_id, WRITE_ROLE)
-    service.set_base(member, **data)
+    service.set_base(member, expected_version=data.pop("version", None), **data)
     db.session.commit()
     return _bases_body(member)
 
@@ -289,6 +293,7 @@ def end_finance_role(data, role_id):
     """End an accountant's or cashier's term on ``until`` (today)."""
     # one 404 for an unknown role and one kept by an organisation the user does not see
     row, _org = visible_record(FinanceRole, role_id, "finance role", role=WRITE_ROLE)
+    check_version(row, data.get("version"), "finance role")
     finance.end(row, data["until"] or date.today())
     db.session.commit()
     return _present_role(row, _holder_name(row))

@@ -14,14 +14,14 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, Index, Numeric, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 MONEY = Numeric(12, 2)
 CHANNELS = ("cash", "bank", "wechat", "alipay", "other")
 FINANCE_ROLES = ("accountant", "cashier")  # 会计, 出纳
 
 
-class DuesSettings(TenantOwned, Timestamps, db.Model):
+class DuesSettings(TenantOwned, Timestamps, Versioned, db.Model):
     """A tenant's overrides of the national dues rates (one row per tenant; absent: the
     national defaults). ``overrides`` holds what the tenant administrator set, as JSON
     (amounts and rates as strings, so nothing passes through a float)."""
@@ -32,7 +32,7 @@ class DuesSettings(TenantOwned, Timestamps, db.Model):
     overrides: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-class DuesBase(TenantOwned, Timestamps, db.Model):
+class DuesBase(TenantOwned, Timestamps, Versioned, db.Model):
     """A member's dues base from month ``effective_from`` until the next row's month.
 
     ``base`` is the monthly after-tax pay the brackets apply to. ``fixed_amount`` (with its
@@ -80,7 +80,7 @@ class DuesPayment(TenantOwned, Timestamps, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class FinanceRole(TenantOwned, Timestamps, db.Model):
+class FinanceRole(TenantOwned, Timestamps, Versioned, db.Model):
     """Who keeps an organisation's dues: its accountant (会计) or cashier (出纳), from
     ``since`` to ``until`` (NULL: still holds it). The holder is a register member or a
     named person; ``qualified`` records 会计从业资格 / financial knowledge, ``qualification_note``

@@ -30,7 +30,7 @@ from marshmallow.validate import Range
 from sqlalchemy import select
 
 from core.api.errors import ApiError, describe_errors
-from core.db import db
+from core.db import db, versioning
 from core.dues.models import DuesSettings
 from core.dues.schemas import Month
 
@@ -127,18 +127,28 @@ def effective_rates() -> dict:
     return _load(dict(row.overrides or {}) if row is not None else {})
 
 
-def set_overrides(overrides: dict) -> dict:
+def set_overrides(overrides: dict, expected_version: int | None = None) -> dict:
     """Replace the current tenant's overrides (keys not given fall back to the national
-    defaults) after validating the result; returns the effective rates. Callers commit."""
+    defaults) after validating the result; returns the effective rates. Callers commit.
+
+    ``expected_version`` is the rates' ``version`` the caller read (0: never overridden):
+    another one — someone changed the rates since — is a 409 naming ``version``."""
     loaded = _load(overrides)
     stored = DuesRatesSchema(only=tuple(overrides)).dump(loaded) if overrides else {}
     row = _settings_row()
+    versioning.check_row_version(row, expected_version, "dues rates")
     if row is None:
         row = DuesSettings(overrides=stored)
         db.session.add(row)
     else:
         row.overrides = stored
+    versioning.flush_first_write("dues rates")
     return loaded
+
+
+def rates_version() -> int:
+    """The version of the tenant's overrides (0: never set), for a compare-and-set."""
+    return versioning.current_version(_settings_row())
 
 
 def category(member, fixed: bool = False) -> str:

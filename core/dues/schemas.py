@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP
 import marshmallow as ma
 from marshmallow import ValidationError, fields, validate
 
+from core.db.versioning import expected_version_field, version_field
 from core.dues.models import CHANNELS, FINANCE_ROLES
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -41,6 +42,9 @@ class BaseInputSchema(ma.Schema):
                  metadata={"description": "monthly after-tax pay (yuan)"})
     fixed_amount = Money(load_default=None, allow_none=True)
     fixed_reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    version = expected_version_field(
+        "The version of this month's base you read (0: none yet); another one is a 409 "
+        "naming version.")
 
 
 class BaseSchema(ma.Schema):
@@ -49,6 +53,7 @@ class BaseSchema(ma.Schema):
     base = fields.Decimal(as_string=True, allow_none=True)
     fixed_amount = fields.Decimal(as_string=True, allow_none=True)
     fixed_reason = fields.Str(allow_none=True)
+    version = version_field()
 
 
 class MemberBasesSchema(ma.Schema):
@@ -143,6 +148,7 @@ class FinanceRoleInputSchema(ma.Schema):
 
 class FinanceRoleEndSchema(ma.Schema):
     until = fields.Date(load_default=None)
+    version = expected_version_field()
 
 
 class FinanceRoleSchema(ma.Schema):
@@ -155,6 +161,7 @@ class FinanceRoleSchema(ma.Schema):
     qualification_note = fields.Str(allow_none=True)
     since = fields.Date()
     until = fields.Date(allow_none=True)
+    version = version_field()
 
 
 class FinanceRoleQuerySchema(ma.Schema):

@@ -19,10 +19,11 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from core.api.errors import ApiError
 from core.auth.context import current_actor
-from core.db import db
+from core.db import db, versioning
 from core.dues import rates as dues_rates
 from core.dues.models import CHANNELS, DuesBase, DuesPayment
 from core.dues.rates import add_months, month_start, months_between
@@ -55,9 +56,14 @@ def base_for(member_id: uuid.UUID, month: date) -> DuesBase | None:
 
 
 def set_base(member: Member, *, effective_from: date, base: Decimal | None = None,
-             fixed_amount: Decimal | None = None, fixed_reason: str | None = None) -> DuesBase:
+             fixed_amount: Decimal | None = None, fixed_reason: str | None = None,
+             expected_version: int | None = None) -> DuesBase:
     """Record ``member``'s base from month ``effective_from`` (replacing one for the same
-    month). A fixed amount needs a reason; a base is needed unless an amount is fixed."""
+    month). A fixed amount needs a reason; a base is needed unless an amount is fixed.
+
+    ``expected_version`` is the version of that month's base the caller read (0: none yet);
+    another one is a 409 naming ``version``, as is a concurrent first base for the month.
+    Flushes; the caller commits."""
     fixed_reason = (fixed_reason or "").strip() or None
     if base is None and fixed_amount is None:
         _refuse("base", "Give the monthly after-tax pay, or a fixed amount with a reason.")
@@ -72,12 +78,14 @@ def set_base(member: Member, *, effective_from: date, base: Decimal | None = Non
     row = db.session.scalar(
         select(DuesBase).where(DuesBase.member_id == member.id, DuesBase.effective_from == month)
     )
+    versioning.check_row_version(row, expected_version, "dues base")
     if row is None:
         row = DuesBase(member_id=member.id, effective_from=month)
         db.session.add(row)
     row.base = base
     row.fixed_amount = fixed_amount
     row.fixed_reason = fixed_reason if fixed_amount is not None else None
+    versioning.flush_first_write("dues base")
     return row
 
 
@@ -177,7 +185,26 @@ def record_payments(member: Member, *, month: date, through: date | None = None,
         )
         db.session.add(row)
         rows.append(row)
+    _flush_payments(member, months)
     return rows
+
+
+def _flush_payments(member: Member, months: list[date]) -> None:
+    """Write the payments now: a concurrent request that paid one of these months first
+    (between the check above and this write) meets the unique key (member, month) — a
+    409 naming ``month``, nothing of this request written — instead of a second payment
+    for the month or a 500."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # this request writes nothing
+        taken = sorted(db.session.scalars(
+            select(DuesPayment.month).where(DuesPayment.member_id == member.id,
+                                            DuesPayment.month.in_(months))
+        ))
+        if not taken:
+            raise  # another constraint: not a month paid twice
+        _refuse("month", f"Already paid: {', '.join(f'{m:%Y-%m}' for m in taken)}.", 409)
 
 
 # -- arrears -------------------------------------------------------------------------------

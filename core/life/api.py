@@ -22,12 +22,13 @@ from core.api.smorest import parse_id
 from core.auth.context import current_actor
 from core.auth.permissions import has_role, login_required, require_org_access, visible_orgs_clause
 from core.db import db
+from core.db.versioning import check_version, expect
 from core.life import service
 from core.life.models import Meeting, MeetingAttachment
 from core.life.schemas import (
     AttachmentFileSchema,
     AttachmentSchema,
-    AttendanceInputSchema,
+    AttendancePutSchema,
     AttendanceSchema,
     MeetingDetailSchema,
     MeetingInputSchema,
@@ -185,7 +186,7 @@ def get_meeting(meeting_id):
 def update_meeting(data, meeting_id):
     """Correct a meeting (the organisation's secretary or a tenant admin)."""
     meeting, org = _meeting(meeting_id, WRITE_ROLE)
-    service.update_meeting(meeting, org, data)
+    service.update_meeting(meeting, org, expect(meeting, data, "meeting"))
     db.session.commit()
     return present(meeting, org.name, detail=True)
 
@@ -215,11 +216,12 @@ def get_attendance(meeting_id):
 
 @bp.route("/<meeting_id>/attendance", methods=["PUT"])
 @login_required
-@bp.arguments(AttendanceInputSchema)
+@bp.arguments(AttendancePutSchema)
 @bp.response(200, MeetingDetailSchema)
 def put_attendance(data, meeting_id):
     """Replace the meeting's attendance; the figures and thresholds are recomputed."""
     meeting, org = _meeting(meeting_id, WRITE_ROLE)
+    check_version(meeting, data.get("version"), "meeting")
     service.set_attendance(meeting, org, present=data["present_member_ids"],
                            absences=data["absences"], late=data["late_member_ids"])
     db.session.commit()

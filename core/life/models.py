@@ -14,7 +14,7 @@ from datetime import date, time
 from sqlalchemy import Date, Index, String, Text, Time, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 KINDS = (
     "general_meeting",  # 支部党员大会
@@ -39,7 +39,7 @@ KIND_LABELS = {
 GRADES = ("excellent", "qualified", "basically_qualified", "unqualified")  # 优秀/合格/基本合格/不合格
 
 
-class Meeting(TenantOwned, Timestamps, db.Model):
+class Meeting(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),

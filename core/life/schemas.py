@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.api.fields import UtcDateTime
+from core.db.versioning import expected_version_field, version_field
 from core.life.models import GRADES, KINDS
 
 _text = validate.Length(max=200)
@@ -26,6 +27,12 @@ class AttendanceInputSchema(Schema):
     present_member_ids = fields.List(fields.UUID(), load_default=list)
     absences = fields.List(fields.Nested(AbsenceSchema), load_default=list)
     late_member_ids = fields.List(fields.UUID(), load_default=list)
+
+
+class AttendancePutSchema(AttendanceInputSchema):
+    """The whole attendance of a meeting, with the meeting's ``version`` you read."""
+
+    version = expected_version_field()
 
 
 class MeetingInputSchema(AttendanceInputSchema):
@@ -58,6 +65,7 @@ class MeetingPatchSchema(Schema):
     absences = fields.List(fields.Nested(AbsenceSchema))
     late_member_ids = fields.List(fields.UUID())
     grades = fields.List(fields.Nested(GradeSchema))
+    version = expected_version_field()
 
 
 class MeetingQuerySchema(Schema):
@@ -111,6 +119,7 @@ class MeetingSchema(Schema):
     created_by = fields.Str()
     created_at = UtcDateTime()
     notices = fields.List(fields.Str())
+    version = version_field()
 
 
 class MeetingDetailSchema(MeetingSchema):

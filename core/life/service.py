@@ -31,6 +31,7 @@ from sqlalchemy import and_, case, delete, func, select
 from core.api.errors import ApiError
 from core.auth.context import current_actor
 from core.db import db
+from core.db.versioning import touch
 from core.files import discard
 from core.life.models import GRADES, KINDS, Attendance, Meeting, MeetingAttachment, ReviewGrade
 from core.members.models import ACTIVE_STATUSES, Member
@@ -140,6 +141,10 @@ def set_attendance(meeting: Meeting, org: Organization, *, present=(), absences=
         if strangers:
             _refuse(field, f"Not eligible for this meeting: {', '.join(strangers)}.")
     reasons = {a["member_id"]: (a.get("reason") or "").strip() or None for a in absences or []}
+    # The meeting's version first: two lists replacing each other is a lost update, so the
+    # second writer meets a stale version (409) before it touches the rows.
+    touch(meeting)
+    db.session.flush()
     db.session.execute(delete(Attendance).where(Attendance.meeting_id == meeting.id))
     present_set = set(present_ids)
     db.session.add_all(
@@ -228,6 +233,7 @@ def update_meeting(meeting: Meeting, org: Organization, data: dict) -> Meeting:
     values.update({k: v for k, v in data.items() if k in EDITABLE})
     values["is_election"] = meeting.is_election
     _check(meeting.kind, org, values)
+    touch(meeting)  # the attendance and the grades are the meeting's too
     for key in EDITABLE:
         if key in data:
             setattr(meeting, key, values[key])

@@ -26,6 +26,7 @@ from core.api import Blueprint, abort
 from core.api.smorest import parse_id
 from core.auth.permissions import has_role, login_required, require_org_access, visible_orgs_clause
 from core.db import db
+from core.db.versioning import check_version
 from core.orgs import posts, sectors, service, stats, tree, units
 from core.orgs.models import Organization, OrgUnit
 from core.orgs.schemas import (
@@ -165,9 +166,12 @@ SECRETARY_FIELDS = frozenset({"attributes", "contact", "phone"})
 def update_org(changes, org_id):
     """Change an organisation's record (``org_manager`` on it; a ``branch_secretary`` may
     change only its sector data and contact). Only the fields sent change; the result is
-    validated as a whole; ``attributes`` replaces the object."""
+    validated as a whole; ``attributes`` replaces the object. Send the ``version`` you read:
+    a stale one is a 409 and nothing changes."""
+    expected = changes.pop("version", None)
     role = "branch_secretary" if set(changes) <= SECRETARY_FIELDS else "org_manager"
     org = require_org_access(_visible(org_id), role=role)
+    check_version(org, expected, "organization")
     if "sector" in changes:
         sectors.check_enabled(changes["sector"])
     service.update(org, changes)
@@ -299,9 +303,12 @@ def update_unit(data, org_id, unit_id):
     """Change a unit: only the fields sent; ``attributes`` replaces the object and is checked
     by the sector plugins' schemas for the unit type. A ``branch_secretary`` may change the
     attributes (the village's, the enterprise's figures); anything else needs ``org_manager``."""
+    expected = data.pop("version", None)
     role = "branch_secretary" if set(data) <= {"attributes"} else "org_manager"
     org = require_org_access(_visible(org_id), role=role)
-    unit = units.update(org, _unit(org, unit_id), data)
+    unit = _unit(org, unit_id)
+    check_version(unit, expected, "unit")
+    unit = units.update(org, unit, data)
     db.session.commit()
     return units.view(unit, org)
 
@@ -321,7 +328,8 @@ def delete_unit(org_id, unit_id):
 
 def _post_view(row, holder_name: str) -> dict:
     return {**{k: getattr(row, k) for k in ("id", "org_id", "post", "member_id", "person_name",
-                                             "started_on", "ended_on", "end_reason")},
+                                             "started_on", "ended_on", "end_reason",
+                                             "version")},
             "holder_name": holder_name}
 
 
@@ -359,6 +367,7 @@ def end_post(data, org_id, post_id):
     row = posts.get(org, parsed) if parsed is not None else None
     if row is None:
         abort(404, f"post {post_id} not found")
+    check_version(row, data.get("version"), "post")
     posts.end(row, data["ended_on"], data["reason"])
     db.session.commit()
     return _post_view(row, posts.holder_name(row))

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import JSON, Date, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 KINDS = ("committee", "general_branch", "branch", "joint_branch", "group")
 # Kinds whose term is the sector's ``branch_term_years`` (a committee has
@@ -47,7 +47,7 @@ POSTS = (
 SINGLE_HOLDER_POSTS = ("secretary", "organisation_member", "propaganda_member", "discipline_member")
 
 
-class Organization(TenantOwned, Timestamps, db.Model):
+class Organization(TenantOwned, Timestamps, Versioned, db.Model):
     """A node of the tenant's Party organisation tree.
 
     A materialised path (``path``) makes subtree queries one indexed ``LIKE 'prefix%'``, and
@@ -92,7 +92,7 @@ class Organization(TenantOwned, Timestamps, db.Model):
         return f"<Organization {self.code} {self.name}>"
 
 
-class OrgUnit(TenantOwned, Timestamps, db.Model):
+class OrgUnit(TenantOwned, Timestamps, Versioned, db.Model):
     """A non-Party unit (a village, an enterprise, …) that the organisation ``org_id`` serves.
 
     A joint branch serves several; an enterprise's own branch one.
@@ -116,7 +116,7 @@ class OrgUnit(TenantOwned, Timestamps, db.Model):
         return f"<OrgUnit {self.name}>"
 
 
-class OrgPost(TenantOwned, Timestamps, db.Model):
+class OrgPost(TenantOwned, Timestamps, Versioned, db.Model):
     """Someone holding a committee post of ``org_id`` from ``started_on`` to ``ended_on``.
 
     Rows are never deleted: an ended post is the history of who served. The holder is a

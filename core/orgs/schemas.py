@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.api.fields import UtcDateTime
+from core.db.versioning import expected_version_field, version_field
 from core.orgs import attributes as org_attributes
 from core.orgs import posts, terms
 from core.orgs.models import KINDS, POSTS, STATUSES, UNIT_RELATIONS, UNIT_TYPES
@@ -48,6 +49,7 @@ class OrgSchema(ma.Schema):
     end_reason = fields.Str(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 class OrgDetailSchema(OrgSchema):
@@ -92,6 +94,8 @@ class OrgCreateSchema(_OrgFields):
 
 class OrgUpdateSchema(_OrgFields):
     """PATCH: only the fields sent change; ``attributes`` replaces the whole object."""
+
+    version = expected_version_field()
 
 
 class OrgQuerySchema(ma.Schema):
@@ -191,6 +195,7 @@ class OrgUnitSchema(ma.Schema):
     credit_code = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=30))
     attributes = fields.Dict(keys=fields.Str(), load_default=None, allow_none=True)
     created_at = UtcDateTime(dump_only=True)
+    version = version_field(dump_only=True)
 
 
 class OrgUnitUpdateSchema(ma.Schema):
@@ -200,6 +205,7 @@ class OrgUnitUpdateSchema(ma.Schema):
     unit_type = fields.Str(validate=validate.OneOf(UNIT_TYPES))
     credit_code = fields.Str(allow_none=True, validate=validate.Length(max=30))
     attributes = fields.Dict(keys=fields.Str(), allow_none=False)
+    version = expected_version_field()
 
 
 class OrgPostSchema(ma.Schema):
@@ -212,6 +218,7 @@ class OrgPostSchema(ma.Schema):
     started_on = fields.Date(required=True)
     ended_on = fields.Date(dump_only=True, allow_none=True)
     end_reason = fields.Str(dump_only=True, allow_none=True)
+    version = version_field(dump_only=True)
 
 
 class OrgPostQuerySchema(ma.Schema):
@@ -221,3 +228,4 @@ class OrgPostQuerySchema(ma.Schema):
 class OrgPostEndSchema(ma.Schema):
     ended_on = fields.Date(required=True)
     reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    version = expected_version_field()

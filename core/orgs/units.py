@@ -98,7 +98,7 @@ def view(unit: OrgUnit, org: Organization) -> dict:
     """What the API shows of ``unit``: its attributes limited to the enabled plugins' keys."""
     return {
         "id": unit.id, "org_id": unit.org_id, "name": unit.name, "unit_type": unit.unit_type,
-        "credit_code": unit.credit_code, "created_at": unit.created_at,
+        "credit_code": unit.credit_code, "created_at": unit.created_at, "version": unit.version,
         "attributes": org_attributes.visible_unit(unit, org.sector),
     }
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db
+from core.db import TenantOwned, Timestamps, Versioned, db
 
 
-class TenantPlugin(TenantOwned, Timestamps, db.Model):
+class TenantPlugin(TenantOwned, Timestamps, Versioned, db.Model):
     """A row per (tenant, installed plugin) the tenant has configured.
 
     Disabling keeps the row (and every row of the plugin's own tables): enabling again brings

@@ -21,6 +21,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from marshmallow import RAISE, Schema, ValidationError, missing
 
 from core.api.errors import ApiError, describe_errors
+from core.db import versioning
 from core.plugins.manager import call_for_each, get_manager, installed_plugins
 from core.plugins.service import (
     UnknownPlugin,
@@ -195,19 +196,31 @@ def validate_overrides(plugin_name: str, overrides) -> dict:
     return {key: dumped.get(key, overrides[key]) for key in overrides}
 
 
-def set_overrides(plugin_name: str, overrides) -> dict:
+def settings_version(plugin_name: str) -> int:
+    """The version of the current tenant's row of ``plugin_name`` (its overrides and, for an
+    installed plugin, whether it is enabled); 0 when the tenant never configured it."""
+    return versioning.current_version(find_row(plugin_name))
+
+
+def set_overrides(plugin_name: str, overrides, expected_version: int | None = None) -> dict:
     """Replace the current tenant's overrides of plugin ``plugin_name`` (an installed one, or
     a built-in one that declares settings).
 
     Validates first: when anything is invalid, :class:`PluginSettingsError` is raised and
     nothing is written. Pass ``{}`` to go back to the global values and defaults. Returns
     the stored overrides. The caller commits.
+
+    A compare-and-set: ``expected_version`` is the :func:`settings_version` the caller read;
+    when the row has changed since (or a concurrent first write created it) nothing is
+    written and the answer is a 409 naming ``version``. Flushes.
     """
     check_configurable(plugin_name)
     clean = validate_overrides(plugin_name, overrides)
+    versioning.check_row_version(find_row(plugin_name), expected_version, "settings record")
     row = ensure_settings_row(plugin_name)
     row.settings = dict(clean)  # a new object: the JSON column sees the change
     _forget_cached(plugin_name)
+    versioning.flush_first_write("settings record")
     return clean
 
 

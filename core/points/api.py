@@ -40,13 +40,14 @@ from core.auth.permissions import (
     roles_required,
 )
 from core.db import db
+from core.db.versioning import check_version, expect, pop_version
 from core.jobs import service as jobs
 from core.jobs.schemas import JobSchema
 from core.members import service as members
 from core.members.models import Member
 from core.orgs import service as orgs
 from core.orgs.models import Organization
-from core.plugins.settings import set_overrides
+from core.plugins.settings import set_overrides, settings_version
 from core.points import cards, ledger, manage, ranking, redemption, registry
 from core.points.collect import period
 from core.points.models import (
@@ -163,7 +164,7 @@ def _rule_view(rule: EffectiveRule) -> dict:
         "description": rule.description, "active": rule.active, "source": rule.source,
         "plugin": rule.plugin, "collected": rule.collect is not None,
         "overridden": list(rule.overridden), "default_points": rule.default_points,
-        "default_yearly_cap": rule.default_yearly_cap,
+        "default_yearly_cap": rule.default_yearly_cap, "version": rule.version,
     }
 
 
@@ -198,6 +199,7 @@ def update_rule(data, key):
     rule = registry.get_rule(key) if isinstance(key, str) and len(key) <= 100 else None
     if rule is None:
         abort(404, f"point rule {key} not found")
+    check_version(rule, data.pop("version", None), "point rule")
     rule = manage.update_rule(rule, data)
     db.session.commit()
     return _rule_view(rule)
@@ -560,7 +562,8 @@ def create_partner(data):
 @bp.arguments(PartnerUpdateSchema)
 @bp.response(200, PartnerSchema)
 def update_partner(data, partner_id):
-    partner = manage.update_partner(_partner(partner_id), data)
+    partner = _partner(partner_id)
+    partner = manage.update_partner(partner, expect(partner, data, "partner"))
     db.session.commit()
     return partner
 
@@ -625,7 +628,7 @@ def create_offer(data):
 @bp.response(200, OfferSchema)
 def update_offer(data, offer_id):
     offer, partner = _offer(offer_id)
-    manage.update_offer(offer, data)
+    manage.update_offer(offer, expect(offer, data, "offer"))
     db.session.commit()
     return _offer_view(offer, partner.name)
 
@@ -730,21 +733,23 @@ def use_code(code):
 @bp.route("/settings", methods=["GET"])
 @roles_required("tenant_admin")
 def get_settings():
-    """The tenant's points settings (defaults unless changed)."""
-    return points_settings()
+    """The tenant's points settings (defaults unless changed) and their ``version``."""
+    return {**points_settings(), "version": settings_version(PLUGIN)}
 
 
 @bp.route("/settings", methods=["PUT"])
 @roles_required("tenant_admin")
 def put_settings():
     """Replace the tenant's overrides of the points settings; keys not sent return to the
-    defaults. 422 naming the field for a bad value."""
+    defaults. 422 naming the field for a bad value. ``version`` beside them is the one you
+    read: a stale one is a 409 naming it."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
-    set_overrides(PLUGIN, body)
+    expected = pop_version(body)
+    set_overrides(PLUGIN, body, expected_version=expected)
     db.session.commit()
-    return points_settings()
+    return {**points_settings(), "version": settings_version(PLUGIN)}
 
 
 @bp.route("/collect", methods=["POST"])

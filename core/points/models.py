@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 POINTS = Numeric(12, 2)
 STATUSES = ("pending", "approved", "rejected")
@@ -111,7 +111,7 @@ class PointAccount(TenantOwned, Timestamps, db.Model):
     redeemed: Mapped[Decimal] = mapped_column(POINTS, default=Decimal("0"))
 
 
-class TenantPointRule(TenantOwned, Timestamps, db.Model):
+class TenantPointRule(TenantOwned, Timestamps, Versioned, db.Model):
     """A rule a tenant administrator defined (key ``tenant.<slug>``): same shape as a
     plugin's :class:`~core.points.rules.PointRule`, recorded by hand, never collected."""
 
@@ -128,7 +128,7 @@ class TenantPointRule(TenantOwned, Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class PointRuleOverride(TenantOwned, Timestamps, db.Model):
+class PointRuleOverride(TenantOwned, Timestamps, Versioned, db.Model):
     """A tenant's changes to a plugin's rule: switched off, other points, another cap.
 
     ``points`` NULL keeps the plugin's; the cap is replaced only when ``cap_overridden``
@@ -159,7 +159,7 @@ class MemberCard(TenantOwned, Timestamps, db.Model):
     issued_by: Mapped[str] = mapped_column(String(200), default="system")
 
 
-class Partner(TenantOwned, Timestamps, db.Model):
+class Partner(TenantOwned, Timestamps, Versioned, db.Model):
     """A merchant (合作商家) that accepts points. ``verify_key_hash`` is the SHA-256 of the
     key the merchant uses to check and mark redemption codes without an account."""
 
@@ -175,7 +175,7 @@ class Partner(TenantOwned, Timestamps, db.Model):
     verify_key_hash: Mapped[str | None] = mapped_column(String(64), info={"audit": False})
 
 
-class Offer(TenantOwned, Timestamps, db.Model):
+class Offer(TenantOwned, Timestamps, Versioned, db.Model):
     """Something a partner gives for ``cost`` points; ``stock`` NULL means unlimited;
     ``min_level`` limits it to silver or gold card holders."""
 

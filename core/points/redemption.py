@@ -92,7 +92,9 @@ def redeem(member: Member, offer: Offer, today: date | None = None) -> Redemptio
         taken = db.session.execute(
             update(Offer)
             .where(Offer.id == offer.id, Offer.stock >= 1)
-            .values(stock=Offer.stock - 1)
+            # a new version: an administrator's edit read before this redemption cannot
+            # write its older stock back over it (core.db.versioning)
+            .values(stock=Offer.stock - 1, version=Offer.version + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not taken:
@@ -109,7 +111,8 @@ def redeem(member: Member, offer: Offer, today: date | None = None) -> Redemptio
     if not spent:
         if offer.stock is not None:  # give the item back: a refusal leaves nothing written
             db.session.execute(
-                update(Offer).where(Offer.id == offer.id).values(stock=Offer.stock + 1)
+                update(Offer).where(Offer.id == offer.id)
+                .values(stock=Offer.stock + 1, version=Offer.version + 1)
                 .execution_options(synchronize_session=False)
             )
         db.session.expire(offer)

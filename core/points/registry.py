@@ -50,6 +50,8 @@ class EffectiveRule:
     overridden: tuple[str, ...] = ()  # the plugin rule's fields the tenant changed
     default_points: Decimal | None = None
     default_yearly_cap: Decimal | None = None
+    # The version of the row behind it (a tenant rule, or a plugin rule's override; 0: none).
+    version: int = 0
 
 
 def as_points(value) -> Decimal | None:
@@ -105,6 +107,7 @@ def _effective_plugin_rule(reg: Declared, override: PointRuleOverride | None) ->
         evidence_required=rule.evidence_required, description=rule.description, active=active,
         source="plugin", plugin=reg.plugin, collect=rule.collect, overridden=tuple(changed),
         default_points=as_points(rule.points), default_yearly_cap=as_points(rule.yearly_cap),
+        version=override.version if override is not None else 0,
     )
 
 
@@ -113,6 +116,7 @@ def effective_tenant_rule(row: TenantPointRule) -> EffectiveRule:
         key=row.key, name=row.name, points=as_points(row.points), category=row.category,
         yearly_cap=as_points(row.yearly_cap), evidence_required=row.evidence_required,
         description=row.description or "", active=row.active, source="tenant",
+        version=row.version,
     )
 
 

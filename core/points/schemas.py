@@ -8,6 +8,7 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from core.api.fields import UtcDateTime
+from core.db.versioning import expected_version_field, version_field
 from core.points.models import LEVELS, STATUSES
 from core.points.rules import CATEGORIES
 
@@ -49,6 +50,7 @@ class PointRuleSchema(Schema):
     overridden = fields.List(fields.Str())
     default_points = Points(allow_none=True)
     default_yearly_cap = Points(allow_none=True)
+    version = version_field()
 
 
 class PointRuleCreateSchema(Schema):
@@ -78,6 +80,7 @@ class PointRuleUpdateSchema(Schema):
     description = fields.Str(validate=validate.Length(max=2000))
     active = fields.Bool()
     reset = fields.Bool()
+    version = expected_version_field()
 
 
 # -- entries ---------------------------------------------------------------------------------
@@ -213,6 +216,7 @@ class PartnerSchema(Schema):
     description = fields.Str(allow_none=True)
     active = fields.Bool()
     created_at = UtcDateTime()
+    version = version_field()
 
 
 class PartnerWithKeySchema(PartnerSchema):
@@ -235,6 +239,7 @@ class PartnerUpdateSchema(Schema):
     address = fields.Str(allow_none=True, validate=validate.Length(max=300))
     description = fields.Str(allow_none=True, validate=validate.Length(max=2000))
     active = fields.Bool()
+    version = expected_version_field()
 
 
 def _cost(value: Decimal) -> None:
@@ -253,6 +258,7 @@ class OfferSchema(Schema):
     active = fields.Bool()
     valid_until = fields.Date(allow_none=True)
     min_level = fields.Str(allow_none=True)
+    version = version_field()
 
 
 class OfferInputSchema(Schema):
@@ -274,6 +280,7 @@ class OfferUpdateSchema(Schema):
     active = fields.Bool()
     valid_until = fields.Date(allow_none=True)
     min_level = fields.Str(allow_none=True, validate=validate.OneOf(LEVELS))
+    version = expected_version_field()
 
 
 class OfferQuerySchema(Schema):

@@ -35,6 +35,7 @@ from core.auth.permissions import (
     visible_orgs_clause,
 )
 from core.db import db
+from core.db.versioning import pop_version
 from core.orgs import service as orgs
 from core.orgs.models import Organization
 from core.plugins import settings as plugin_settings
@@ -540,6 +541,7 @@ def _settings_body() -> dict:
     explained = plugin_settings.explain_settings(PLUGIN)
     body = ProblemsSettingsSchema().dump({k: v for k, (v, _) in explained.items()})
     body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
+    body["version"] = plugin_settings.settings_version(PLUGIN)
     return body
 
 
@@ -556,10 +558,12 @@ def get_settings():
 @roles_required("tenant_admin")
 def put_settings():
     """Replace the tenant's overrides (tenant administrators): keys not sent return to the
-    defaults. Validated as a whole; 422 names the field, nothing is written then."""
+    defaults. Validated as a whole; 422 names the field, nothing is written then. ``version``
+    beside them is the one you read: a stale one is a 409 naming it."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
-    plugin_settings.set_overrides(PLUGIN, body)
+    expected = pop_version(body)
+    plugin_settings.set_overrides(PLUGIN, body, expected_version=expected)
     db.session.commit()
     return _settings_body()

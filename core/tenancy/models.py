@@ -1,4 +1,7 @@
-"""The ``tenants`` table: one row per city. A reference table, not tenant-owned."""
+"""The ``tenants`` table: one row per city. A reference table, not tenant-owned.
+
+Versioned: two ``dangjian tenants sync`` runs applying different files to one tenant cannot
+interleave their writes (the second refuses instead of mixing the two files)."""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import db
+from core.db import Versioned, db
 from core.db.mixins import utcnow
 
 
-class Tenant(db.Model):
+class Tenant(Versioned, db.Model):
     __tablename__ = "tenants"
 
     id: Mapped[int] = mapped_column(primary_key=True)

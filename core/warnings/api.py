@@ -137,7 +137,7 @@ def acknowledge_warning(data, warning_id):
     organisation). It stays open until the data clears."""
     warning = _visible_warning(warning_id)
     require_org_access(orgs.get(warning.org_id), role="branch_secretary")
-    service.acknowledge(warning, data["note"])
+    service.acknowledge(warning, data["note"], expected_version=data.get("version"))
     db.session.commit()
     return _visible_warning(warning_id)
 
@@ -176,7 +176,8 @@ def list_rules():
 def update_rule(data, key):
     """Switch a rule on or off and/or replace its parameter overrides (validated; an error
     names ``params.<field>``). Disabling resolves the rule's open warnings."""
-    service.update_rule(key, enabled=data["enabled"], params=data["params"])
+    service.update_rule(key, enabled=data["enabled"], params=data["params"],
+                        expected_version=data.get("version"))
     db.session.commit()
     return next(r for r in service.describe_rules() if r["key"] == key)
 

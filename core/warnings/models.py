@@ -21,10 +21,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Index, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 OPEN = "open"
 RESOLVED = "resolved"
@@ -63,12 +63,17 @@ class Warning(TenantOwned, Timestamps, db.Model):  # noqa: A001 - the domain's w
     acknowledged_by: Mapped[str | None] = mapped_column(String(200))
     acknowledged_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+    # Counts acknowledgements, the one part of a warning people write: an acknowledgement
+    # sent with the version it read is a compare-and-set (core.warnings.service). Not the
+    # mapper's version counter: the sweeps re-stamp and resolve warnings in bulk, and those
+    # are no conflict with what someone wrote about it.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     def __repr__(self) -> str:
         return f"<Warning {self.rule_key} {self.state} org={self.org_id}>"
 
 
-class RuleSetting(TenantOwned, Timestamps, db.Model):
+class RuleSetting(TenantOwned, Timestamps, Versioned, db.Model):
     """A tenant's choice for one rule: on or off, and parameter overrides (validated by the
     rule's params schema when written; re-validated on every sweep)."""
 

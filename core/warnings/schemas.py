@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from core.api.fields import UtcDateTime
+from core.db.versioning import expected_version_field, version_field
 from core.warnings.models import STATES
 from core.warnings.rules import SEVERITIES, SUBJECTS
 
@@ -29,6 +30,7 @@ class WarningSchema(ma.Schema):
     acknowledged_by = fields.Str(allow_none=True)
     acknowledged_by_user_id = fields.UUID(allow_none=True)
     acknowledgement_note = fields.Str(allow_none=True)
+    version = version_field()
 
 
 class WarningQuerySchema(ma.Schema):
@@ -42,6 +44,7 @@ class WarningQuerySchema(ma.Schema):
 
 class AcknowledgeSchema(ma.Schema):
     note = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    version = expected_version_field()
 
 
 class SweepRequestSchema(ma.Schema):
@@ -66,11 +69,13 @@ class RuleSchema(ma.Schema):
     overrides = fields.Dict()
     params = fields.Dict(allow_none=True, metadata={"description": "effective parameters"})
     error = fields.Str(allow_none=True, metadata={"description": "why stored overrides are invalid"})
+    version = version_field()
 
 
 class RuleUpdateSchema(ma.Schema):
     enabled = fields.Bool(load_default=None)
     params = fields.Dict(load_default=None, metadata={"description": "overrides; {} restores the defaults"})
+    version = expected_version_field()
 
 
 class RankingQuerySchema(ma.Schema):

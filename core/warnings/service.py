@@ -8,27 +8,39 @@ audit log (who, when, before and after) without anything written here.
 from __future__ import annotations
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.api.errors import ApiError
 from core.auth.context import current_actor
-from core.db import db
+from core.db import db, versioning
 from core.db.mixins import utcnow
 from core.warnings import engine, registry
 from core.warnings.models import RuleSetting, Warning
 
 
-def acknowledge(warning: Warning, note: str | None) -> Warning:
+def acknowledge(warning: Warning, note: str | None, expected_version: int | None = None) -> Warning:
     """Record that someone has seen ``warning`` (open or resolved), with an optional note.
 
-    Acknowledging does not resolve: only the data clearing does. A second acknowledgement
-    replaces the first (the latest word stands). The caller commits.
+    Acknowledging does not resolve: only the data clearing does. A later acknowledgement
+    replaces an earlier one it has seen: one compare-and-set UPDATE on the warning's
+    ``version`` (the one the caller read, ``expected_version``, else the one loaded here),
+    so of two acknowledging at once the second gets a 409 naming ``version`` instead of
+    silently replacing the first's note. The caller commits.
     """
     actor = current_actor()
-    warning.acknowledged_at = utcnow()
-    warning.acknowledged_by = actor.label if actor is not None else "system"
-    warning.acknowledged_by_user_id = actor.user_id if actor is not None else None
-    warning.acknowledgement_note = note
+    expected = warning.version if expected_version is None else expected_version
+    done = db.session.execute(
+        update(Warning)
+        .where(Warning.id == warning.id, Warning.version == expected)
+        .values(acknowledged_at=utcnow(),
+                acknowledged_by=actor.label if actor is not None else "system",
+                acknowledged_by_user_id=actor.user_id if actor is not None else None,
+                acknowledgement_note=note, version=Warning.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(warning)
+    if not done:
+        versioning.stale("warning")
     return warning
 
 
@@ -49,6 +61,7 @@ def describe_rules() -> list[dict]:
             "sectors": list(rule.sectors),
             "message": rule.message,
             "enabled": setting.enabled if setting is not None else True,
+            "version": versioning.current_version(setting),
             "defaults": registry.defaults(rule),
             "overrides": overrides,
             "params": None,
@@ -66,17 +79,21 @@ def rule_or_none(key: str):
     return registry.tenant_rules().get(key)
 
 
-def update_rule(key: str, enabled: bool | None = None, params: dict | None = None) -> RuleSetting:
+def update_rule(key: str, enabled: bool | None = None, params: dict | None = None,
+                expected_version: int | None = None) -> RuleSetting:
     """Change the current tenant's setting of rule ``key`` (the caller commits).
 
     ``params`` replaces the overrides (``{}`` restores the national defaults); each value is
     validated by the rule's schema — an error names ``params.<field>`` (422). Disabling a
     rule resolves its open warnings at once (a sweep would do the same).
+    ``expected_version`` is the setting's version the caller read (0: never changed):
+    another one is a 409 naming ``version``.
     """
     rule = registry.tenant_rules().get(key)
     if rule is None:
         raise ApiError(404, f"warning rule {key} not found")
     setting = db.session.scalar(select(RuleSetting).where(RuleSetting.rule_key == key))
+    versioning.check_row_version(setting, expected_version, "warning rule setting")
     if setting is None:
         setting = RuleSetting(rule_key=key, enabled=True, params={})
         db.session.add(setting)
@@ -89,9 +106,9 @@ def update_rule(key: str, enabled: bool | None = None, params: dict | None = Non
         setting.params = dict(params)
     if enabled is not None:
         setting.enabled = enabled
-        if not enabled:
-            db.session.flush()
-            engine.resolve_all(key)
+    versioning.flush_first_write("warning rule setting")
+    if enabled is False:
+        engine.resolve_all(key)
     return setting
 
 

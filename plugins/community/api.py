@@ -29,6 +29,7 @@ from core.sdk import (
     Organization,
     current_tenant_id,
     db,
+    expect_version,
     login_required,
     paged,
     seen_records,
@@ -84,7 +85,7 @@ def _columns(row, keys) -> dict:
 # -- grids ------------------------------------------------------------------------------------------
 
 GRID_KEYS = ("id", "org_id", "name", "code", "households", "grid_worker_name", "branch_org_id",
-             "ended_on", "note", "created_at", "updated_at")
+             "ended_on", "note", "created_at", "updated_at", "version")
 
 
 def _grid(row: Grid, org_name: str, branch) -> dict:
@@ -146,7 +147,7 @@ def update_grid(data, grid_id):
     """Change a grid: its branch, households, grid worker; ``ended_on`` when it is merged or
     abolished."""
     row, org = visible_record(Grid, grid_id, "grid", SECRETARY)
-    service.update_grid(row, org, data)
+    service.update_grid(row, org, expect_version(row, data, "grid"))
     db.session.commit()
     return _grid(row, org.name, service.get_org(row.branch_org_id))
 
@@ -165,7 +166,7 @@ def delete_grid(grid_id):
 
 COMPANY_KEYS = ("id", "org_id", "name", "credit_code", "compounds_served", "has_party_org", "party_org_id",
                 "agreement_signed_on", "agreement_ends_on", "started_on", "left_on", "note",
-                "created_at", "updated_at")
+                "created_at", "updated_at", "version")
 
 
 def _company(row: PropertyCompany, org_name: str) -> dict:
@@ -223,7 +224,7 @@ def update_company(data, company_id):
     """Change a company: a renewed agreement, a Party organisation formed, ``left_on`` when
     it stops serving the community."""
     row, org = visible_record(PropertyCompany, company_id, "property company", MANAGER)
-    service.update_company(row, data)
+    service.update_company(row, expect_version(row, data, "property company"))
     db.session.commit()
     return _company(row, org.name)
 
@@ -241,7 +242,7 @@ def delete_company(company_id):
 # -- registrations (双报到) ---------------------------------------------------------------------------
 
 REGISTRATION_KEYS = ("id", "org_id", "member_id", "work_unit", "grid_id", "registered_on", "ended_on",
-                     "end_reason", "note", "created_at", "updated_at")
+                     "end_reason", "note", "created_at", "updated_at", "version")
 
 
 def _service_figures(registration_ids, year: int) -> dict:
@@ -334,7 +335,7 @@ def update_registration(data, registration_id):
     """Change a registration: its grid, work unit; ``ended_on`` when the member moves away or
     stops serving (never before a recorded service)."""
     row, org = visible_record(Registration, registration_id, "registration", SECRETARY)
-    service.update_registration(row, org, data)
+    service.update_registration(row, org, expect_version(row, data, "registration"))
     db.session.commit()
     return _registration_row(row, org)
 

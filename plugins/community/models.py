@@ -29,7 +29,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Index, Integer, Numeric, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantOwned, Timestamps, db, tenant_fk
+from core.sdk import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 SERVICE_CATEGORIES = ("volunteer", "policy", "assistance", "environment", "mediation", "safety", "other")
 SERVICE_CATEGORY_LABELS = {
@@ -49,7 +49,7 @@ def _open(column: str) -> dict:
     return {"postgresql_where": condition, "sqlite_where": condition}
 
 
-class Grid(TenantOwned, Timestamps, db.Model):
+class Grid(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "community_grids"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -74,7 +74,7 @@ class Grid(TenantOwned, Timestamps, db.Model):
         return f"<Grid {self.name} org={self.org_id}>"
 
 
-class PropertyCompany(TenantOwned, Timestamps, db.Model):
+class PropertyCompany(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "community_property_companies"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -103,7 +103,7 @@ class PropertyCompany(TenantOwned, Timestamps, db.Model):
         return f"<PropertyCompany {self.name} org={self.org_id}>"
 
 
-class Registration(TenantOwned, Timestamps, db.Model):
+class Registration(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "community_registrations"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),

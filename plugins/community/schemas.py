@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.sdk import UtcDateTime
+from core.sdk import UtcDateTime, expected_version_field, version_field
 from plugins.community.models import SERVICE_CATEGORIES
 
 _name = validate.Length(min=1, max=50)
@@ -73,6 +73,7 @@ class CommunityGridPatchSchema(Schema):
     branch_org_id = fields.UUID(allow_none=True)
     ended_on = fields.Date(allow_none=True)
     note = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+    version = expected_version_field()
 
 
 class CommunityGridSchema(Schema):
@@ -90,6 +91,7 @@ class CommunityGridSchema(Schema):
     note = fields.Str(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- property companies --------------------------------------------------------------------------
@@ -120,6 +122,7 @@ class CommunityCompanyPatchSchema(Schema):
     started_on = fields.Date(allow_none=True)
     left_on = fields.Date(allow_none=True)
     note = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+    version = expected_version_field()
 
 
 class CommunityCompanySchema(Schema):
@@ -140,6 +143,7 @@ class CommunityCompanySchema(Schema):
     note = fields.Str(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- registrations and services ------------------------------------------------------------------
@@ -165,6 +169,7 @@ class CommunityRegistrationPatchSchema(Schema):
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.Str(allow_none=True, validate=validate.Length(max=200))
     note = fields.Str(allow_none=True, validate=validate.Length(max=5000))
+    version = expected_version_field()
 
 
 class CommunityRegistrationSchema(Schema):
@@ -184,6 +189,7 @@ class CommunityRegistrationSchema(Schema):
     last_served_on = fields.Date(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 class CommunityServiceInputSchema(Schema):

@@ -27,6 +27,7 @@ from core.sdk import (
     Organization,
     abort,
     db,
+    expect_version,
     has_role,
     login_required,
     paged,
@@ -229,7 +230,8 @@ def update_brand(data, brand_id):
     """Change a brand (branch_secretary). Recognising it (``status: recognised`` with
     ``recognition``, e.g. 市级示范品牌) or withdrawing the recognition is org_manager's."""
     brand, org = _brand(brand_id, WRITER)
-    service.update_brand(brand, data, may_recognise=has_role(DECIDER, org))
+    service.update_brand(brand, expect_version(brand, data, "brand"),
+                         may_recognise=has_role(DECIDER, org))
     db.session.commit()
     return _brand_detail(brand, org)
 
@@ -254,7 +256,9 @@ def add_milestone(data, brand_id):
 def update_milestone(data, brand_id, milestone_id):
     """Change a milestone or mark it done (``done_on`` with ``evidence``)."""
     brand, org = _brand(brand_id, WRITER)
-    milestone = service.update_milestone(_milestone(brand, milestone_id), brand, org, data)
+    milestone = _milestone(brand, milestone_id)
+    milestone = service.update_milestone(milestone, brand, org,
+                                         expect_version(milestone, data, "milestone"))
     db.session.commit()
     return present_milestone(milestone, date.today(), _grace())
 
@@ -329,7 +333,8 @@ def update_assessment(data, assessment_id):
     """Correct the self-assessment while it is only self-assessed (branch_secretary; 409
     after); recommend, recognise or return it (``status``, ``decision_note``: org_manager)."""
     assessment, org = _assessment(assessment_id, WRITER)
-    service.update_assessment(assessment, data, may_decide=has_role(DECIDER, org))
+    service.update_assessment(assessment, expect_version(assessment, data, "model assessment"),
+                              may_decide=has_role(DECIDER, org))
     db.session.commit()
     return present_assessment(assessment, org.name)
 
@@ -385,7 +390,7 @@ def get_goal(goal_id):
 def update_goal(data, goal_id):
     """Change a goal, its measure or its status (branch_secretary)."""
     goal, org = _goal(goal_id, WRITER)
-    service.update_goal(goal, data)
+    service.update_goal(goal, expect_version(goal, data, "business goal"))
     db.session.commit()
     return present_goal(goal, org.name)
 

@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import JSON, Date, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantOwned, Timestamps, db, tenant_fk
+from core.sdk import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 PLANNING, ACTIVE, RECOGNISED = "planning", "active", "recognised"
 BRAND_STATUSES = (PLANNING, ACTIVE, RECOGNISED)
@@ -38,7 +38,7 @@ GOAL_STATUS_LABELS = {PLANNED: "已谋划", ON_TRACK: "推进中", DONE: "已完
 GOAL_MET_STATUSES = (ON_TRACK, DONE)
 
 
-class Brand(TenantOwned, Timestamps, db.Model):
+class Brand(TenantOwned, Timestamps, Versioned, db.Model):
     """一机关一品牌: the Party-building brand of one organisation."""
 
     __tablename__ = "organs_brands"
@@ -62,7 +62,7 @@ class Brand(TenantOwned, Timestamps, db.Model):
         return f"<Brand {self.name} {self.status}>"
 
 
-class BrandMilestone(TenantOwned, Timestamps, db.Model):
+class BrandMilestone(TenantOwned, Timestamps, Versioned, db.Model):
     """A milestone of a brand's plan."""
 
     __tablename__ = "organs_brand_milestones"
@@ -85,7 +85,7 @@ class BrandMilestone(TenantOwned, Timestamps, db.Model):
         return f"<BrandMilestone {self.title} due {self.due_on}>"
 
 
-class ModelAssessment(TenantOwned, Timestamps, db.Model):
+class ModelAssessment(TenantOwned, Timestamps, Versioned, db.Model):
     """模范机关创建: a yearly self-assessment over the tenant's criteria."""
 
     __tablename__ = "organs_model_assessments"
@@ -108,7 +108,7 @@ class ModelAssessment(TenantOwned, Timestamps, db.Model):
         return f"<ModelAssessment {self.org_id} {self.year} {self.status}>"
 
 
-class BusinessGoal(TenantOwned, Timestamps, db.Model):
+class BusinessGoal(TenantOwned, Timestamps, Versioned, db.Model):
     """党建与业务融合: a business goal of the year and the Party-work measure serving it."""
 
     __tablename__ = "organs_business_goals"

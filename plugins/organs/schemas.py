@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.sdk import UtcDateTime
+from core.sdk import UtcDateTime, expected_version_field, version_field
 from plugins.organs.models import BRAND_STATUSES, GOAL_STATUSES, MODEL_STATUSES
 
 _year = validate.Range(min=2000, max=2100)
@@ -45,6 +45,7 @@ class OrgansBrandPatchSchema(Schema):
     status = fields.Str(validate=validate.OneOf(BRAND_STATUSES))
     recognition = _text(100)
     recognised_on = fields.Date(allow_none=True)
+    version = expected_version_field()
 
 
 class OrgansBrandQuerySchema(Schema):
@@ -68,6 +69,7 @@ class OrgansMilestonePatchSchema(Schema):
     evidence = _text(20_000)
     responsible_member_id = fields.UUID(allow_none=True)
     responsible_name = fields.Str(allow_none=True, validate=_name)
+    version = expected_version_field()
 
 
 class OrgansMilestoneSchema(Schema):
@@ -82,6 +84,7 @@ class OrgansMilestoneSchema(Schema):
     overdue = fields.Bool(metadata={"description": "not done and past its due day (plus the grace days)"})
     days_overdue = fields.Int()
     on_time = fields.Bool(allow_none=True, metadata={"description": "done by its due day (plus grace); null while open"})
+    version = version_field()
 
 
 class OrgansBrandSchema(Schema):
@@ -102,6 +105,7 @@ class OrgansBrandSchema(Schema):
     milestones_overdue = fields.Int()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 class OrgansBrandDetailSchema(OrgansBrandSchema):
@@ -130,6 +134,7 @@ class OrgansAssessmentPatchSchema(Schema):
     assessed_on = fields.Date()
     status = fields.Str(validate=validate.OneOf(MODEL_STATUSES))
     decision_note = _text(20_000)
+    version = expected_version_field()
 
 
 class OrgansAssessmentQuerySchema(Schema):
@@ -154,6 +159,7 @@ class OrgansAssessmentSchema(Schema):
     decision_note = fields.Str(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 class OrgansCriteriaSchema(Schema):
@@ -181,6 +187,7 @@ class OrgansGoalPatchSchema(Schema):
     status = fields.Str(validate=validate.OneOf(GOAL_STATUSES))
     result = _text(5000)
     reviewed_on = fields.Date(allow_none=True)
+    version = expected_version_field()
 
 
 class OrgansGoalQuerySchema(Schema):
@@ -202,6 +209,7 @@ class OrgansGoalSchema(Schema):
     reviewed_on = fields.Date(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- overview ----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from core.sdk import (
     Member,
     Organization,
     db,
+    expect_version,
     login_required,
     paged,
     seen_records,
@@ -111,7 +112,7 @@ def _income(row: CollectiveIncome, org_name: str, target: float) -> dict:
         "id": row.id, "org_id": row.org_id, "org_name": org_name, "year": row.year,
         "operating_income_wan": row.operating_income_wan, "total_income_wan": row.total_income_wan,
         "note": row.note, "target_wan": target, "met": float(row.operating_income_wan) >= target,
-        "created_at": row.created_at, "updated_at": row.updated_at,
+        "created_at": row.created_at, "updated_at": row.updated_at, "version": row.version,
     }
 
 
@@ -160,7 +161,7 @@ def get_income(income_id):
 def update_income(data, income_id):
     """Correct a year's figures (the total stays ≥ the operating income)."""
     row, org = visible_record(CollectiveIncome, income_id, "income", SECRETARY)
-    service.update_income(row, data)
+    service.update_income(row, expect_version(row, data, "income"))
     db.session.commit()
     return _income(row, org.name, settings()["collective_income_target_wan"])
 
@@ -181,7 +182,7 @@ def delete_income(income_id):
 def _stationing(row: Stationing, org_name: str, today: date) -> dict:
     values = {key: getattr(row, key) for key in (
         "id", "org_id", "person_name", "role", "dispatched_by", "phone", "started_on", "ended_on",
-        "note", "created_at", "updated_at")}
+        "note", "created_at", "updated_at", "version")}
     values.update(org_name=org_name, role_label=ROLE_LABELS[row.role], current=_is_current(row, today))
     return values
 
@@ -235,7 +236,7 @@ def get_stationing(stationing_id):
 def update_stationing(data, stationing_id):
     """Correct a stationing, or end it with ``ended_on`` (期满离任、召回)."""
     row, org = visible_record(Stationing, stationing_id, "stationing", MANAGER)
-    service.update_stationing(row, data)
+    service.update_stationing(row, expect_version(row, data, "stationing"))
     db.session.commit()
     return _stationing(row, org.name, date.today())
 
@@ -256,7 +257,7 @@ def delete_stationing(stationing_id):
 def _duty(row: MemberDuty, org_name: str, member_name: str, today: date) -> dict:
     values = {key: getattr(row, key) for key in (
         "id", "org_id", "member_id", "duty", "responsibilities", "started_on", "ended_on",
-        "created_at", "updated_at")}
+        "created_at", "updated_at", "version")}
     values.update(org_name=org_name, member_name=member_name, current=_is_current(row, today))
     return values
 
@@ -312,7 +313,7 @@ def get_duty(duty_id):
 def update_duty(data, duty_id):
     """Correct a duty post, or end it with ``ended_on``."""
     row, org = visible_record(MemberDuty, duty_id, "duty", SECRETARY)
-    service.update_duty(row, data)
+    service.update_duty(row, expect_version(row, data, "duty"))
     db.session.commit()
     return _duty(row, org.name, _member_name(row.member_id), date.today())
 
@@ -333,7 +334,7 @@ def delete_duty(duty_id):
 def _contact(row: MobileContact, org_name: str, member_name: str) -> dict:
     values = {key: getattr(row, key) for key in (
         "id", "org_id", "member_id", "contacted_on", "channel", "initiated_by", "note",
-        "created_at", "updated_at")}
+        "created_at", "updated_at", "version")}
     values.update(org_name=org_name, member_name=member_name,
                   channel_label=CHANNEL_LABELS[row.channel],
                   initiated_by_label=INITIATOR_LABELS[row.initiated_by])
@@ -391,7 +392,7 @@ def get_contact(contact_id):
 def update_contact(data, contact_id):
     """Correct a contact."""
     row, org = visible_record(MobileContact, contact_id, "mobile contact", SECRETARY)
-    service.update_contact(row, data)
+    service.update_contact(row, expect_version(row, data, "mobile contact"))
     db.session.commit()
     return _contact(row, org.name, _member_name(row.member_id))
 

@@ -26,7 +26,7 @@ from decimal import Decimal
 from sqlalchemy import Date, Index, Integer, Numeric, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantOwned, Timestamps, db, tenant_fk
+from core.sdk import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 FIRST_SECRETARY = "first_secretary"
 TEAM_MEMBER = "team_member"
@@ -41,7 +41,7 @@ INITIATOR_LABELS = {"branch": "党组织联系", "member": "党员主动报告"}
 AMOUNT = Numeric(12, 2)  # 万元, two places
 
 
-class CollectiveIncome(TenantOwned, Timestamps, db.Model):
+class CollectiveIncome(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "rural_collective_incomes"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -59,7 +59,7 @@ class CollectiveIncome(TenantOwned, Timestamps, db.Model):
         return f"<CollectiveIncome org={self.org_id} {self.year} {self.operating_income_wan}>"
 
 
-class Stationing(TenantOwned, Timestamps, db.Model):
+class Stationing(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "rural_stationings"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -87,7 +87,7 @@ class Stationing(TenantOwned, Timestamps, db.Model):
         return f"<Stationing {self.role} {self.person_name} org={self.org_id}>"
 
 
-class MemberDuty(TenantOwned, Timestamps, db.Model):
+class MemberDuty(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "rural_member_duties"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -107,7 +107,7 @@ class MemberDuty(TenantOwned, Timestamps, db.Model):
         return f"<MemberDuty {self.duty} member={self.member_id}>"
 
 
-class MobileContact(TenantOwned, Timestamps, db.Model):
+class MobileContact(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "rural_mobile_contacts"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.sdk import UtcDateTime
+from core.sdk import UtcDateTime, expected_version_field, version_field
 from plugins.rural.models import CHANNELS, INITIATORS, STATION_ROLES
 
 MAX_WAN = 10_000_000  # 万元: a thousand billion yuan is no village's income
@@ -53,6 +53,7 @@ class IncomePatchSchema(Schema):
     operating_income_wan = _wan()
     total_income_wan = _wan(allow_none=True)
     note = _note()
+    version = expected_version_field()
 
 
 class IncomeQuerySchema(Schema):
@@ -73,6 +74,7 @@ class IncomeSchema(Schema):
     met = fields.Bool(metadata={"description": "operating income ≥ target"})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- stationings ---------------------------------------------------------------------------------
@@ -97,6 +99,7 @@ class StationingPatchSchema(Schema):
     started_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
     note = _note()
+    version = expected_version_field()
 
 
 class StationingQuerySchema(Schema):
@@ -121,6 +124,7 @@ class StationingSchema(Schema):
     note = fields.Str(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- duty posts -----------------------------------------------------------------------------------
@@ -140,6 +144,7 @@ class DutyPatchSchema(Schema):
     responsibilities = _note()
     started_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
+    version = expected_version_field()
 
 
 class DutyQuerySchema(Schema):
@@ -162,6 +167,7 @@ class DutySchema(Schema):
     current = fields.Bool()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- contacts with mobile members --------------------------------------------------------------
@@ -183,6 +189,7 @@ class ContactPatchSchema(Schema):
     channel = fields.Str(validate=validate.OneOf(CHANNELS))
     initiated_by = fields.Str(validate=validate.OneOf(INITIATORS))
     note = _note()
+    version = expected_version_field()
 
 
 class ContactQuerySchema(Schema):
@@ -207,6 +214,7 @@ class ContactSchema(Schema):
     note = fields.Str(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- options ---------------------------------------------------------------------------------------

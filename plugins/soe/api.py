@@ -24,6 +24,7 @@ from core.sdk import (
     Member,
     Organization,
     db,
+    expect_version,
     login_required,
     paged,
     seen_records,
@@ -90,7 +91,7 @@ def _is_held(row, today: date) -> bool:
 
 
 def _base(row, org_name: str, keys) -> dict:
-    values = {key: getattr(row, key) for key in ("id", "org_id", "created_at", "updated_at", *keys)}
+    values = {key: getattr(row, key) for key in ("id", "org_id", "created_at", "updated_at", "version", *keys)}
     values["org_name"] = org_name
     return values
 
@@ -177,7 +178,7 @@ def get_decision(decision_id):
 def update_decision(data, decision_id):
     """Correct a matter, or add its study or its decision when they happen."""
     row, org = visible_record(Decision, decision_id, "decision", MANAGER)
-    service.update_decision(row, data)
+    service.update_decision(row, expect_version(row, data, "decision"))
     db.session.commit()
     return _decision(row, org.name, _min_days())
 
@@ -256,7 +257,7 @@ def get_appointment(appointment_id):
 def update_appointment(data, appointment_id):
     """Correct an appointment, or end it (``ended_on``: the first day no longer held)."""
     row, org = visible_record(CrossAppointment, appointment_id, "appointment", MANAGER)
-    service.update_appointment(row, data)
+    service.update_appointment(row, expect_version(row, data, "appointment"))
     db.session.commit()
     return _appointment(row, org.name, date.today())
 
@@ -332,7 +333,7 @@ def get_link(link_id):
 def update_link(data, link_id):
     """Correct a year's link, or add the scores once assessed."""
     row, org = visible_record(PerformanceLink, link_id, "performance link", MANAGER)
-    service.update_link(row, data)
+    service.update_link(row, expect_version(row, data, "performance link"))
     db.session.commit()
     return _link(row, org.name, _minimum())
 
@@ -413,7 +414,7 @@ def get_vanguard(post_id):
 def update_vanguard(data, post_id):
     """Correct a vanguard post, or end it (``ended_on``: the first day no longer held)."""
     row, org = visible_record(VanguardPost, post_id, "vanguard post", SECRETARY)
-    service.update_vanguard(row, data)
+    service.update_vanguard(row, expect_version(row, data, "vanguard post"))
     db.session.commit()
     return _vanguard(row, org.name, _member_name(row.member_id), date.today())
 
@@ -487,7 +488,7 @@ def get_innovation(innovation_id):
 def update_innovation(data, innovation_id):
     """Correct an innovation; ``member_ids`` replaces who took part."""
     row, org = visible_record(Innovation, innovation_id, "innovation", SECRETARY)
-    service.update_innovation(row, org, data)
+    service.update_innovation(row, org, expect_version(row, data, "innovation"))
     db.session.commit()
     return _innovation(row, org.name, service.members_of([row.id]).get(row.id, []))
 

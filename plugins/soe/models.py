@@ -34,7 +34,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Index, Integer, Numeric, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantOwned, Timestamps, db, tenant_fk
+from core.sdk import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 # 三重一大
 CATEGORIES = ("major_decision", "key_appointment", "major_project", "large_fund")
@@ -92,7 +92,7 @@ PERCENT = Numeric(5, 2)
 SCORE = Numeric(6, 2)
 
 
-class Decision(TenantOwned, Timestamps, db.Model):
+class Decision(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "soe_decisions"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -114,7 +114,7 @@ class Decision(TenantOwned, Timestamps, db.Model):
         return f"<Decision {self.title} reviewed={self.party_reviewed_on} decided={self.decided_on}>"
 
 
-class CrossAppointment(TenantOwned, Timestamps, db.Model):
+class CrossAppointment(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "soe_cross_appointments"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -136,7 +136,7 @@ class CrossAppointment(TenantOwned, Timestamps, db.Model):
         return f"<CrossAppointment {self.person_name} {self.party_post}/{self.business_post}>"
 
 
-class PerformanceLink(TenantOwned, Timestamps, db.Model):
+class PerformanceLink(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "soe_performance_links"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -156,7 +156,7 @@ class PerformanceLink(TenantOwned, Timestamps, db.Model):
         return f"<PerformanceLink org={self.org_id} {self.year} {self.link_weight_pct}%>"
 
 
-class VanguardPost(TenantOwned, Timestamps, db.Model):
+class VanguardPost(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "soe_vanguard_posts"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),
@@ -177,7 +177,7 @@ class VanguardPost(TenantOwned, Timestamps, db.Model):
         return f"<VanguardPost {self.kind} {self.name}>"
 
 
-class Innovation(TenantOwned, Timestamps, db.Model):
+class Innovation(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "soe_innovations"
     __table_args__ = (
         tenant_fk("org_id", "organizations"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.sdk import UtcDateTime
+from core.sdk import UtcDateTime, expected_version_field, version_field
 from plugins.soe.models import (
     BODIES,
     BUSINESS_POSTS,
@@ -61,6 +61,7 @@ class _Out(Schema):
     org_name = fields.Str()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- decisions (前置研究讨论) ---------------------------------------------------------------------
@@ -94,6 +95,7 @@ class SoeDecisionPatchSchema(Schema):
     decided_on = fields.Date(allow_none=True)
     minutes_ref = fields.Str(allow_none=True, validate=validate.Length(max=100))
     note = _note()
+    version = expected_version_field()
 
 
 class SoeDecisionQuerySchema(SoeQuerySchema):
@@ -149,6 +151,7 @@ class SoeAppointmentPatchSchema(Schema):
     started_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
     note = _note()
+    version = expected_version_field()
 
 
 class SoeAppointmentQuerySchema(SoeQuerySchema):
@@ -190,6 +193,7 @@ class SoeLinkPatchSchema(Schema):
     business_score = _score(allow_none=True)
     salary_linked = fields.Bool()
     note = _note()
+    version = expected_version_field()
 
 
 class SoeLinkQuerySchema(SoeQuerySchema):
@@ -228,6 +232,7 @@ class SoeVanguardPatchSchema(Schema):
     duty = _note()
     started_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
+    version = expected_version_field()
 
 
 class SoeVanguardQuerySchema(SoeQuerySchema):
@@ -269,6 +274,7 @@ class SoeInnovationPatchSchema(Schema):
     level = _choice(LEVELS, allow_none=True)
     benefit = _note()
     member_ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=200))
+    version = expected_version_field()
 
 
 class SoeInnovationQuerySchema(SoeQuerySchema):

@@ -27,6 +27,7 @@ from core.sdk import (
     Organization,
     abort,
     db,
+    expect_version,
     has_role,
     login_required,
     paged,
@@ -178,7 +179,7 @@ def update_unit(data, unit_id):
     """Correct a unit (new figures after a survey, a new organisation or instructor, its
     closing day); only what is sent changes."""
     unit, org = _unit(unit_id, role="org_manager")
-    service.update_unit(unit, org, data)
+    service.update_unit(unit, org, expect_version(unit, data, "unit"))
     db.session.commit()
     return _unit_view(unit)
 
@@ -299,7 +300,7 @@ def update_instructor(data, instructor_id):
     then assign a successor to their units."""
     row, _ = _instructor(instructor_id, role="org_manager")
     _visible_member(data)
-    service.update_instructor(row, data)
+    service.update_instructor(row, expect_version(row, data, "instructor"))
     db.session.commit()
     return _instructor_view(row)
 
@@ -398,7 +399,7 @@ def get_group(group_id):
 def update_group(data, group_id):
     """Correct a group (new figures, a covering committee); only what is sent changes."""
     group, org = _group(group_id, role="org_manager")
-    service.update_group(group, org, data)
+    service.update_group(group, org, expect_version(group, data, "group"))
     db.session.commit()
     return _group_view(group)
 

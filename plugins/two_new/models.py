@@ -26,7 +26,7 @@ from datetime import date
 from sqlalchemy import Date, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantOwned, Timestamps, db, tenant_fk
+from core.sdk import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 UNIT_KINDS = ("enterprise", "social_organisation")
 UNIT_KIND_LABELS = {"enterprise": "非公有制企业", "social_organisation": "社会组织"}
@@ -57,7 +57,7 @@ GROUP_KIND_LABELS = {
 }
 
 
-class TwoNewUnit(TenantOwned, Timestamps, db.Model):
+class TwoNewUnit(TenantOwned, Timestamps, Versioned, db.Model):
     """A non-public enterprise or social organisation of the area (两新组织), with or without
     a Party organisation."""
 
@@ -91,7 +91,7 @@ class TwoNewUnit(TenantOwned, Timestamps, db.Model):
         return f"<TwoNewUnit {self.name}>"
 
 
-class TwoNewInstructor(TenantOwned, Timestamps, db.Model):
+class TwoNewInstructor(TenantOwned, Timestamps, Versioned, db.Model):
     """A 党建指导员 or 党建第一书记 sent by ``org_id`` (the supervising organisation) to
     non-public units, from ``started_on`` to ``ended_on``. The person is a member of the
     register (``member_id``) or named only (a cadre whose membership is elsewhere)."""
@@ -118,7 +118,7 @@ class TwoNewInstructor(TenantOwned, Timestamps, db.Model):
         return f"<TwoNewInstructor {self.person_name} {self.role}>"
 
 
-class TwoNewGroup(TenantOwned, Timestamps, db.Model):
+class TwoNewGroup(TenantOwned, Timestamps, Versioned, db.Model):
     """A new-employment group (新就业群体) of one platform or company in the area, and the
     comprehensive Party committee (综合党委) covering it."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.sdk import UtcDateTime
+from core.sdk import UtcDateTime, expected_version_field, version_field
 from plugins.two_new.models import COVERAGES, GROUP_KINDS, INSTRUCTOR_ROLES, UNIT_KINDS
 
 _name = validate.Length(min=1, max=200)
@@ -52,6 +52,7 @@ class TwoNewUnitPatchSchema(Schema):
     surveyed_on = fields.Date()
     closed_on = fields.Date(allow_none=True)
     notes = fields.Str(allow_none=True, validate=_notes)
+    version = expected_version_field()
 
 
 class TwoNewUnitQuerySchema(Schema):
@@ -87,6 +88,7 @@ class TwoNewUnitSchema(Schema):
     notes = fields.Str(allow_none=True)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 # -- instructors -------------------------------------------------------------------------------
@@ -115,6 +117,7 @@ class TwoNewInstructorPatchSchema(Schema):
     started_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
     end_reason = fields.Str(allow_none=True, validate=_notes)
+    version = expected_version_field()
 
 
 class TwoNewInstructorQuerySchema(Schema):
@@ -139,6 +142,7 @@ class TwoNewInstructorSchema(Schema):
     in_post = fields.Bool()
     units = fields.Int(metadata={"description": "registered units naming them"})
     created_at = UtcDateTime()
+    version = version_field()
 
 
 # -- groups ------------------------------------------------------------------------------------
@@ -164,6 +168,7 @@ class TwoNewGroupPatchSchema(Schema):
     covering_org_id = fields.UUID(allow_none=True)
     surveyed_on = fields.Date()
     notes = fields.Str(allow_none=True, validate=_notes)
+    version = expected_version_field()
 
 
 class TwoNewGroupQuerySchema(Schema):
@@ -187,6 +192,7 @@ class TwoNewGroupSchema(Schema):
     surveyed_on = fields.Date()
     notes = fields.Str(allow_none=True)
     created_at = UtcDateTime()
+    version = version_field()
 
 
 # -- coverage ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from core.api.fields import UtcDateTime
 from core.assessment.models.cycles import CHANGES, CYCLE_STATES, PERIODS
+from core.db.versioning import expected_version_field, version_field
 
 _points = {"places": 2, "as_string": True}
 
@@ -154,6 +155,7 @@ class ManualScoreSchema(ma.Schema):
     entered_by = fields.Str()
     entered_by_user_id = fields.UUID(allow_none=True)
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 class VetoSchema(ma.Schema):
@@ -162,6 +164,7 @@ class VetoSchema(ma.Schema):
     entered_by = fields.Str()
     entered_by_user_id = fields.UUID(allow_none=True)
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 class ResultDetailSchema(ResultSchema):
@@ -178,6 +181,7 @@ class ManualInputSchema(ma.Schema):
     points = fields.Decimal(required=True, places=None, allow_nan=False,
                             validate=validate.Range(min=0, max=100))
     reason = fields.Str(required=True, validate=_reason)
+    version = expected_version_field("The version of this score you read (0: none yet).")
 
 
 class AdjustmentInputSchema(ma.Schema):
@@ -190,6 +194,7 @@ class VetoInputSchema(ma.Schema):
     reason = fields.Str(required=True, validate=_text(200),
                         metadata={"description": "one of the tenant's veto reasons (settings)"})
     note = fields.Str(load_default=None, allow_none=True, validate=_text(2000, minimum=0))
+    version = expected_version_field("The version of the veto you read (0: none yet).")
 
 
 class MemberQuerySchema(ma.Schema):

@@ -57,6 +57,7 @@ from core.auth.permissions import (
     visible_orgs_clause,
 )
 from core.db import db
+from core.db.versioning import pop_version
 from core.jobs import service as jobs
 from core.jobs.schemas import JobSchema
 from core.members.models import Member
@@ -172,11 +173,13 @@ def get_settings():
 def put_settings():
     """Replace the tenant's overrides (keys not sent return to their defaults). Validated
     as a whole — a bad formula is a 422 naming ``fortress_formula`` or ``vanguard_formula`` —
-    and nothing is written then."""
+    and nothing is written then. ``version`` beside them is the one you read: a stale one
+    is a 409 naming it."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
-    plugin_settings.set_overrides(PLUGIN, body)
+    expected = pop_version(body)
+    plugin_settings.set_overrides(PLUGIN, body, expected_version=expected)
     db.session.commit()
     return _settings_body()
 
@@ -185,6 +188,7 @@ def _settings_body() -> dict:
     explained = plugin_settings.explain_settings(PLUGIN)
     body = AssessmentSettingsSchema().dump({k: v for k, (v, _) in explained.items()})
     body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
+    body["version"] = plugin_settings.settings_version(PLUGIN)
     return body
 
 
@@ -351,7 +355,8 @@ def put_manual_score(data, cycle_id, org_id, indicator_key):
     stars and ranks are recomputed at once."""
     cycle = assessable_cycle(cycle_id)
     parsed = _org_id(org_id)
-    service.set_manual_score(cycle, parsed, indicator_key, data["points"], data["reason"])
+    service.set_manual_score(cycle, parsed, indicator_key, data["points"], data["reason"],
+                             expected_version=data.get("version"))
     db.session.commit()
     return result_detail(cycle, True, parsed)
 
@@ -386,7 +391,8 @@ def put_veto(data, cycle_id, org_id):
     """一票否决 with one of the tenant's veto reasons (and a note on the case); the
     organisation gets the tenant's ``veto_stars``."""
     cycle = assessable_cycle(cycle_id)
-    entry = service.set_veto(cycle, _org_id(org_id), data["reason"], data["note"])
+    entry = service.set_veto(cycle, _org_id(org_id), data["reason"], data["note"],
+                             expected_version=data.get("version"))
     db.session.commit()
     return entry
 

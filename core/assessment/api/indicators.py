@@ -23,6 +23,7 @@ from core.assessment.indicators import Indicator
 from core.assessment.standards import json_safe
 from core.auth.permissions import login_required, roles_required
 from core.db import db
+from core.db.versioning import expect
 
 bp = Blueprint("assessment_indicators", __name__,
                description="Assessment indicators (指标), and the tenant's own simple ones.")
@@ -109,8 +110,12 @@ def create_custom_indicator(data):
 @bp.response(200, CustomIndicatorSchema)
 def update_custom_indicator(data, key):
     """Rename, re-describe, change the default target or points, or (de)activate. A
-    deactivated indicator stays in the standard versions that hold it but cannot be added."""
-    row = custom.update_custom(key, **data)
+    deactivated indicator stays in the standard versions that hold it but cannot be added.
+    Send the ``version`` you read: a stale one is a 409 naming it."""
+    row = custom.get_custom(key)
+    if row is None:
+        abort(404, f"custom indicator {key} not found")
+    row = custom.update_custom(key, **expect(row, data, "custom indicator"))
     db.session.commit()
     return row
 

@@ -14,6 +14,7 @@ from core.api.fields import UtcDateTime
 from core.assessment.custom import OPS
 from core.assessment.custom import SCORINGS as CUSTOM_SCORINGS
 from core.assessment.indicators import ORG_KINDS, SCORINGS
+from core.db.versioning import expected_version_field, version_field
 
 
 def flat_messages(messages, prefix: str = "") -> dict:
@@ -75,6 +76,7 @@ class CustomIndicatorSchema(ma.Schema):
     active = fields.Bool()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    version = version_field()
 
 
 class CustomIndicatorCreateSchema(FlatErrorsSchema):
@@ -101,6 +103,7 @@ class CustomIndicatorUpdateSchema(FlatErrorsSchema):
     active = fields.Bool()
     target = fields.Decimal(allow_nan=False)
     max_points = fields.Decimal(allow_nan=False)
+    version = expected_version_field()
 
 
 # -- standards -----------------------------------------------------------------------------
@@ -138,6 +141,9 @@ class StandardUpdateSchema(FlatErrorsSchema):
     description = fields.Str(allow_none=True)
     note = fields.Str(allow_none=True, validate=validate.Length(max=2000))
     active = fields.Bool()
+    edit_version = expected_version_field(
+        "The standard's edit_version you read: a stale one is a 409 naming edit_version. "
+        "(``version`` here is the standard's content version, a different thing.)")
 
 
 class StandardQuerySchema(ma.Schema):
@@ -182,6 +188,10 @@ class StandardSchema(ma.Schema):
     based_on = fields.Str(allow_none=True, metadata={"description": "a template key or a standard id"})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    edit_version = fields.Function(
+        lambda s: s["edit_version"] if isinstance(s, dict) else s.version,
+        metadata={"description": "counts every change of the standard (optimistic locking): "
+                                 "send it back with the next change"})
 
 
 class StandardDetailSchema(StandardSchema):

@@ -32,6 +32,7 @@ from core.assessment.api.standard_schemas import (
 from core.assessment.models.standards import Standard, StandardVersion
 from core.auth.permissions import login_required, roles_required
 from core.db import db
+from core.db.versioning import check_version
 
 MAX_NUMBER = 2**31 - 1  # an INTEGER column: larger numbers cannot exist
 
@@ -65,7 +66,8 @@ STANDARD_FIELDS = ("id", "name", "sector", "kinds", "description", "active", "cu
 
 def _detail(standard: Standard) -> dict:
     return {**{f: getattr(standard, f) for f in STANDARD_FIELDS},
-            "version": _version(standards.latest_version(standard))}
+            "version": _version(standards.latest_version(standard)),
+            "edit_version": standard.version}
 
 
 @bp.route("/templates", methods=["GET"])
@@ -145,8 +147,10 @@ def get_standard(standard_id):
 @bp.response(200, StandardDetailSchema)
 def update_standard(data, standard_id):
     """Change a standard. Name, sector, kinds or items changed: a new version (earlier
-    versions, and the cycles using them, stay as they were)."""
+    versions, and the cycles using them, stay as they were). Send the ``edit_version`` you
+    read: a stale one is a 409 naming it."""
     standard = _standard(standard_id)
+    check_version(standard, data.pop("edit_version", None), "standard", "edit_version")
     standards.update_standard(standard.id, **data)
     db.session.commit()
     return _detail(standard)

@@ -31,7 +31,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, DateTime, Index, Numeric, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 __all__ = [
     "CYCLE_STATES",
@@ -196,7 +196,7 @@ class _Entered:
     entered_by_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
-class ManualScore(_Entered, TenantOwned, Timestamps, db.Model):
+class ManualScore(_Entered, TenantOwned, Timestamps, Versioned, db.Model):
     """An assessor's score of a ``manual`` indicator for one organisation (0 … weight)."""
 
     __tablename__ = "assessment_manual_scores"
@@ -229,7 +229,7 @@ class Adjustment(_Entered, TenantOwned, Timestamps, db.Model):
     reason: Mapped[str] = mapped_column(Text)
 
 
-class Veto(_Entered, TenantOwned, Timestamps, db.Model):
+class Veto(_Entered, TenantOwned, Timestamps, Versioned, db.Model):
     """一票否决: the organisation gets the tenant's ``veto_stars`` whatever its score."""
 
     __tablename__ = "assessment_vetoes"

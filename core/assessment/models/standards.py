@@ -22,12 +22,12 @@ import uuid
 from sqlalchemy import JSON, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import TenantOwned, Timestamps, db, tenant_fk
+from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
 __all__ = ["CustomIndicator", "Standard", "StandardVersion"]
 
 
-class Standard(TenantOwned, Timestamps, db.Model):
+class Standard(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "assessment_standards"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
@@ -58,7 +58,7 @@ class StandardVersion(TenantOwned, Timestamps, db.Model):
     created_by: Mapped[str] = mapped_column(String(200), default="system")
 
 
-class CustomIndicator(TenantOwned, Timestamps, db.Model):
+class CustomIndicator(TenantOwned, Timestamps, Versioned, db.Model):
     __tablename__ = "assessment_custom_indicators"
     __table_args__ = (UniqueConstraint("tenant_id", "key"),)
 
