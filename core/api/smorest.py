@@ -54,7 +54,8 @@ def error_responses_doc(doc: dict, rule: str, methods: set[str]) -> dict:
 
     * 400 — always: no tenant for the request, or a body that is not JSON;
     * 401 and 403 — when it needs the bearer token: none or a bad one, a role it lacks;
-    * 404 — when its path has parameters: an unknown id, or another tenant's;
+    * 404 — when its path has parameters or its input names a record by id (a UUID field):
+      an unknown id, or another tenant's, or one outside the user's organisations;
     * 409 — when it writes: the change conflicts with existing data, or with a change made
       since it was read."""
     doc = copy.deepcopy(doc)
@@ -62,13 +63,33 @@ def error_responses_doc(doc: dict, rule: str, methods: set[str]) -> dict:
     codes = [400]
     if "security" in doc.get("manual_doc", {}):
         codes += [401, 403]
-    if "<" in rule:
+    if "<" in rule or _names_a_record(doc):
         codes.append(404)
     if methods & WRITES:
         codes.append(409)
     for code in codes:
         responses.setdefault(code, [http.HTTPStatus(code).name])
     return doc
+
+
+def _holds_uuid(field: ma.fields.Field) -> bool:
+    if isinstance(field, ma.fields.UUID):
+        return True
+    if isinstance(field, ma.fields.List):
+        return _holds_uuid(field.inner)
+    if isinstance(field, ma.fields.Nested) and isinstance(field.schema, ma.Schema):
+        return any(_holds_uuid(inner) for inner in field.schema.fields.values())
+    return False
+
+
+def _names_a_record(doc: dict) -> bool:
+    """Whether any of the view's arguments (query, body, form) is a record's id."""
+    for argument in doc.get("arguments", {}).get("parameters", []):
+        schema = argument["schema"]
+        schema = schema() if isinstance(schema, type) else schema
+        if isinstance(schema, ma.Schema) and any(map(_holds_uuid, schema.fields.values())):
+            return True
+    return False
 
 
 def _bounded_pages(schema: type[ma.Schema]) -> type[ma.Schema]:
@@ -118,6 +139,30 @@ class Blueprint(flask_smorest.Blueprint):
             return checked
 
         return decorator
+
+
+@functools.cache
+def settings_docs(
+    schema: type[ma.Schema], *, overridden: bool
+) -> tuple[type[ma.Schema], type[ma.Schema]]:
+    """The OpenAPI schemas of a tenant settings route (``GET``/``PUT …/settings``), whose views
+    read and answer plain dicts: ``(change, answer)`` — what a ``PUT`` sends (``schema``'s
+    values, each optional, and the ``version`` read) and what both answer (the values, their
+    ``version`` and, when the route lists them, the keys the tenant ``overridden``)."""
+    base = schema.__name__.removesuffix("Schema")
+    version = {"version": ma.fields.Integer(metadata={"description": "send it back with a change"})}
+    change = type(f"{base}Change", (schema,), dict(version))
+    answered = dict(version)
+    if overridden:
+        answered["overridden"] = ma.fields.List(
+            ma.fields.String(), metadata={"description": "the keys the tenant changed"}
+        )
+    return change, type(f"{base}Answer", (schema,), answered)
+
+
+def json_body(schema) -> dict:
+    """A ``requestBody`` for ``@bp.doc``, for views that read ``request.get_json()`` themselves."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"

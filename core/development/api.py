@@ -13,10 +13,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.api import Blueprint, abort
-from core.api.smorest import parse_id
+from core.api.smorest import parse_id, settings_docs
 from core.auth.permissions import has_role, login_required, require_org_access, roles_required
 from core.db import db
 from core.development import rules, service
+from core.development import settings as development_settings
 from core.development import steps as S
 from core.development.models import DevelopmentPerson
 from core.development.schemas import (
@@ -151,8 +152,12 @@ def list_steps():
     ]
 
 
+_, SETTINGS_ANSWER = settings_docs(development_settings.DevelopmentRulesSchema, overridden=False)
+
+
 @bp.route("/settings", methods=["GET"])
 @login_required
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
 def get_settings():
     """The tenant's development numbers (national defaults unless changed) and their
     ``version`` (send it back with a change)."""
@@ -162,6 +167,7 @@ def get_settings():
 @bp.route("/settings", methods=["PUT"])
 @roles_required("tenant_admin")
 @bp.arguments(OverridesSchema)
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
 def put_settings(data):
     """Replace the tenant's overrides of the development numbers (tenant_admin); with the
     ``version`` you read, a stale one is a 409 naming it."""

@@ -16,7 +16,7 @@ from flask import request
 from sqlalchemy import func, select
 
 from core.api import Blueprint, abort
-from core.api.smorest import parse_id
+from core.api.smorest import json_body, parse_id, settings_docs
 from core.auth.permissions import has_role, login_required, visible_orgs_clause, visible_record
 from core.db import db
 from core.db.versioning import check_version, pop_version
@@ -78,8 +78,12 @@ def _rates_body() -> dict:
     return body
 
 
+SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(DuesRatesSchema, overridden=True)
+
+
 @bp.route("/rates", methods=["GET"])
 @login_required
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
 def get_rates():
     """The effective rates: national defaults with the tenant's overrides (``overridden``
     lists the keys the tenant changed). Rates are percent; upper bounds inclusive."""
@@ -88,6 +92,9 @@ def get_rates():
 
 @bp.route("/rates", methods=["PUT"])
 @login_required
+@bp.doc(requestBody=json_body(SETTINGS_CHANGE))
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def put_rates():
     """Replace the tenant's overrides (tenant administrators): keys not sent return to the
     national defaults. Validated as a whole; 422 names the field. ``version`` beside them is

@@ -30,7 +30,7 @@ from sqlalchemy import false, func, or_, select, true
 
 from core import files
 from core.api import Blueprint, abort
-from core.api.smorest import parse_id
+from core.api.smorest import json_body, parse_id, settings_docs
 from core.auth import service as auth_service
 from core.auth.permissions import (
     RANK,
@@ -88,7 +88,7 @@ from core.points.schemas import (
     RejectSchema,
     StandingSchema,
 )
-from core.points.settings import PLUGIN, points_settings
+from core.points.settings import PLUGIN, PointsSettingsSchema, points_settings
 from core.tenancy import current_tenant_id, current_tenant_id_or_none
 
 bp = Blueprint("points", __name__, description="Member points (党员量化积分), cards and redemption.")
@@ -730,8 +730,12 @@ def use_code(code):
 # -- settings and collecting ---------------------------------------------------------------
 
 
+SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(PointsSettingsSchema, overridden=False)
+
+
 @bp.route("/settings", methods=["GET"])
 @roles_required("tenant_admin")
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
 def get_settings():
     """The tenant's points settings (defaults unless changed) and their ``version``."""
     return {**points_settings(), "version": settings_version(PLUGIN)}
@@ -739,6 +743,9 @@ def get_settings():
 
 @bp.route("/settings", methods=["PUT"])
 @roles_required("tenant_admin")
+@bp.doc(requestBody=json_body(SETTINGS_CHANGE))
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def put_settings():
     """Replace the tenant's overrides of the points settings; keys not sent return to the
     defaults. 422 naming the field for a bad value. ``version`` beside them is the one you

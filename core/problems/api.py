@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from core import files
 from core.api import Blueprint, abort
-from core.api.smorest import parse_id
+from core.api.smorest import json_body, parse_id, settings_docs
 from core.auth.permissions import (
     current_user,
     has_role,
@@ -545,8 +545,12 @@ def _settings_body() -> dict:
     return body
 
 
+SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(ProblemsSettingsSchema, overridden=True)
+
+
 @bp.route("/settings", methods=["GET"])
 @login_required
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
 def get_settings():
     """The tenant's problem settings (``evidence_required``, ``categories``,
     ``weak_reason_categories``, ``default_deadline_days``); ``overridden`` lists what the
@@ -556,6 +560,9 @@ def get_settings():
 
 @bp.route("/settings", methods=["PUT"])
 @roles_required("tenant_admin")
+@bp.doc(requestBody=json_body(SETTINGS_CHANGE))
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def put_settings():
     """Replace the tenant's overrides (tenant administrators): keys not sent return to the
     defaults. Validated as a whole; 422 names the field, nothing is written then. ``version``

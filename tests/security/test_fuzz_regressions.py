@@ -33,6 +33,23 @@ def test_the_error_body_is_documented_as_it_is_sent(client, tenant):
     assert set(body) == {"code", "message", "errors"} and body["errors"] is None
 
 
+def test_settings_routes_document_what_they_answer_and_take(client):
+    """They answered plain dicts with no 200 documented: a client (and the fuzzer) checked
+    them against the error body."""
+    paths = _spec(client)["paths"]
+    for path in (
+        "/api/v1/dues/rates",
+        "/api/v1/points/settings",
+        "/api/v1/problems/settings",
+        "/api/v1/cycles/settings",
+        "/api/v1/development/settings",
+    ):
+        for method in ("get", "put"):
+            assert "200" in paths[path][method]["responses"], (method, path)
+        assert "422" in paths[path]["put"]["responses"], path
+        assert "requestBody" in paths[path]["put"], path
+
+
 def test_decimals_are_documented_as_the_strings_they_are_sent_as(client, tenant, auth_headers):
     """Flask writes a ``Decimal`` as text; the document said ``number`` (and its bounds were
     strings, which made the document itself invalid)."""
@@ -51,6 +68,8 @@ def test_every_operation_documents_the_errors_its_kind_can_answer(client):
     assert {"400", "401", "403", "404"} <= set(org["get"]["responses"])
     assert {"400", "401", "403", "404", "409", "422"} <= set(org["patch"]["responses"])
     listing = paths["/api/v1/orgs"]["get"]["responses"]
-    assert "404" not in listing and "409" not in listing  # no id to miss, nothing written
+    assert "404" in listing and "409" not in listing  # ?subtree_of= names an org; no write
+    steps = paths["/api/v1/development/steps"]["get"]["responses"]
+    assert "404" not in steps  # no id in its path or its input
     card = paths["/api/v1/cards/{token}"]["get"]["responses"]  # public: no token to refuse
     assert "401" not in card and "404" in card

@@ -27,7 +27,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from core.api import Blueprint, abort
-from core.api.smorest import parse_id
+from core.api.smorest import json_body, parse_id, settings_docs
 from core.assessment import cycles as service
 from core.assessment.api.cycle_schemas import (
     AdjustmentInputSchema,
@@ -161,8 +161,12 @@ def create_cycle(data):
     return present_cycle(cycle, root, True)
 
 
+SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(AssessmentSettingsSchema, overridden=True)
+
+
 @bp.route("/settings", methods=["GET"])
 @roles_required("tenant_admin")
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
 def get_settings():
     """The tenant's assessment settings; ``overridden`` lists what the tenant changed."""
     return _settings_body()
@@ -170,6 +174,9 @@ def get_settings():
 
 @bp.route("/settings", methods=["PUT"])
 @roles_required("tenant_admin")
+@bp.doc(requestBody=json_body(SETTINGS_CHANGE))
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def put_settings():
     """Replace the tenant's overrides (keys not sent return to their defaults). Validated
     as a whole — a bad formula is a 422 naming ``fortress_formula`` or ``vanguard_formula`` —
