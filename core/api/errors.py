@@ -57,8 +57,19 @@ def describe_errors(errors, prefix: str = "", whole: str = "input") -> str:
     return f"{field}: {errors}"
 
 
+def string_keys(value):
+    """``value`` with every dict key as text. JSON keys are text anyway, but marshmallow names
+    list items by index: a field with both item errors and its own (``{1: [...], "_schema":
+    [...]}``) could not even be encoded (sorting int and str keys fails: a 500)."""
+    if isinstance(value, dict):
+        return {str(key): string_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [string_keys(item) for item in value]
+    return value
+
+
 def error_body(code: int, message: str, errors=None) -> dict:
-    return {"code": code, "message": message, "errors": flatten_locations(errors)}
+    return {"code": code, "message": message, "errors": string_keys(flatten_locations(errors))}
 
 
 def abort(status: int, message: str, errors=None):

@@ -73,3 +73,15 @@ def test_every_operation_documents_the_errors_its_kind_can_answer(client):
     assert "404" not in steps  # no id in its path or its input
     card = paths["/api/v1/cards/{token}"]["get"]["responses"]  # public: no token to refuse
     assert "401" not in card and "404" in card
+
+
+def test_item_and_field_errors_together_are_a_422_not_a_500(client, tenant, auth_headers):
+    """One threshold out of range and the four not going down: marshmallow keys the first by
+    index (1) and the second by "_schema" in the same dict, which JSON encoding could not sort."""
+    response = client.put(
+        "/api/v1/cycles/settings",
+        json={"star_thresholds": ["22", "-4", "50", "60"]},
+        headers=auth_headers(tenant),
+    )
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    assert set(response.get_json()["errors"]["star_thresholds"]) == {"1", "_schema"}
