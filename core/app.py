@@ -24,7 +24,7 @@ from core.api.errors import abort, register_error_handlers
 from core.api.smorest import make_api
 from core.db import db, encrypted, sqlite
 from core.plugins.manager import call_for_each, get_manager, installed_plugins
-from core.protection import ratelimit
+from core.protection import log_scrub, ratelimit
 from core.tenancy import context as tenancy_context
 from core.tenancy import rls, scoping
 
@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.json.ensure_ascii = False  # Chinese names as UTF-8, not \uXXXX escapes
     _configure_logging(app)
+    log_scrub.install()  # no ID number, phone or ciphertext in any log record
     _ensure_secret_key(app)
 
     encrypted.init_app(app)
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     _install_request_context(app)
     ratelimit.init_app(app)  # after the tenant and the token are known
+    log_scrub.install(db.metadata)  # mask the plugins' encrypted fields by name too
 
     # Commands live on the app's own CLI group, so `dangjian` and app.test_cli_runner() agree.
     get_manager().hook.dangjian_register_cli(cli=app.cli)

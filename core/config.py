@@ -43,7 +43,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": _env("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: SQL errors and logs never print the values (personal data)
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": _env("REDIS_URL") or None,
         # Personal fields at rest: Fernet keys, newest first; a separate key for blind indexes.
         "DATA_KEYS": _env("DATA_KEYS"),
