@@ -82,6 +82,8 @@ def from_environment(instance_path: str) -> dict:
         "JOB_MAX_RETRIES": _int("JOB_MAX_RETRIES", 3),
         "JOB_RETRY_INTERVALS": [5, 30, 120],
         "JOB_TIMEOUT": _int("JOB_TIMEOUT_SECONDS", 3600),  # an attempt longer than this is killed
+        # a running attempt's heartbeat; 4 missed and it counts as dead (core.jobs.liveness)
+        "JOB_HEARTBEAT_SECONDS": _int("JOB_HEARTBEAT_SECONDS", 15),
         # Plugin settings overridden for every tenant (a JSON object keyed by plugin name).
         "PLUGIN_SETTINGS": _env("PLUGIN_SETTINGS"),
         # API / OpenAPI (flask-smorest)

@@ -44,7 +44,9 @@ def retry_policy(app: Flask | None = None) -> Retry | None:
     retries = int(config.get("JOB_MAX_RETRIES") or 0)
     if retries < 1:
         return None
-    intervals = list(config.get("JOB_RETRY_INTERVALS") or [0])
+    # rq waits intervals[len(intervals) - retries_left]: with fewer retries than intervals, the
+    # first retry would wait the last (longest) interval; so the list is cut to the retries.
+    intervals = list(config.get("JOB_RETRY_INTERVALS") or [0])[:retries]
     return Retry(max=retries, interval=intervals)
 
 

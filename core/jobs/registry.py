@@ -76,4 +76,3 @@ def job_for_tenant(name: str) -> JobSpec:
             name, f"job {name!r} belongs to plugin {spec.plugin!r}, not enabled for this tenant"
         )
     return spec
-

@@ -3,13 +3,21 @@
 One attempt (:func:`execute`):
 
 1. in the app context, the job's tenant (``tenant_context``) and an actor ``job:<name>``
-   carrying the enqueuing user's id, the row is marked ``started`` (attempts + 1) and committed;
+   carrying the enqueuing user's id, the row is marked ``started`` (attempts + 1, this
+   process as its ``runner``, a first heartbeat) and committed;
 2. the job function runs in a fresh transaction; ``ctx.progress`` writes the row in its own
-   short transaction (PostgreSQL) so the API sees progress while the job runs;
+   short transaction (PostgreSQL) so the API sees progress while the job runs, and a
+   heartbeat thread keeps ``heartbeat_at`` fresh (:mod:`core.jobs.liveness`);
 3. success: the result, ``finished`` and progress 100 are committed *with the job's own
    writes*, in one transaction — a reader sees all of it or none;
 4. failure: the job's writes are rolled back (no partial results), then the row is marked
    ``retrying`` (a transient error with attempts left) or ``failed``, with the message.
+
+A process killed between 1 and 3 commits nothing of the job's writes (the database rolls
+back a transaction whose connection is gone); :mod:`core.jobs.recovery` then finds the dead
+attempt and ends its row. Steps 3 and 4 only change the row while it is still ``started`` by
+this attempt, so an attempt that was declared dead (a worker frozen past the heartbeat
+limit) cannot commit late: its work is rolled back (outcome ``superseded``).
 
 Transient errors are :class:`~core.jobs.context.TransientJobError`, SQLAlchemy's
 ``OperationalError`` (a lost connection, a deadlock, SQLite's "database is locked") and Redis
@@ -38,14 +46,14 @@ from flask import Flask, current_app, has_app_context
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import get_current_job
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.auth.context import Actor, acting_as
 from core.db import db
 from core.db.mixins import utcnow
-from core.jobs import locks, queue, registry
+from core.jobs import faults, liveness, locks, queue, registry
 from core.jobs.context import JobContext, TransientJobError
 from core.jobs.models import DONE_STATES, ERROR_MAX, FAILED, FINISHED, RETRYING, STARTED, Job
 from core.tenancy import tenant_context
@@ -62,12 +70,14 @@ class JobResultError(TypeError):
 
 
 WAITING = "waiting"  # an Outcome only: another run of the job holds the tenant's lock
+SUPERSEDED = "superseded"  # an Outcome only: the attempt was declared dead before it ended
 
 
 @dataclass
 class Outcome:
-    """How one attempt ended: ``finished``, ``retrying``, ``failed``, ``missing`` (no row) or
-    ``waiting`` (not run: another run of the same job for the tenant holds its lock)."""
+    """How one attempt ended: ``finished``, ``retrying``, ``failed``, ``missing`` (no row),
+    ``waiting`` (not run: another run of the same job for the tenant holds its lock) or
+    ``superseded`` (declared dead by recovery before it ended: its work rolled back)."""
 
     state: str
     result: object = None
@@ -117,13 +127,22 @@ def _try_again_later(app: Flask, tenant_id: int, job_id: str, rq_job) -> None:
 
     waits = int((rq_job.meta or {}).get("waits", 0)) + 1 if rq_job is not None else 1
     again = queue.queue(app, rq_job.origin if rq_job is not None else None).enqueue_in(
-        timedelta(seconds=locks.WAIT_SECONDS), run, tenant_id, str(job_id),
-        job_id=f"{job_id}-wait-{waits}", meta={"waits": waits},
-        retry=queue.retry_policy(app), job_timeout=queue.job_timeout(app),
+        timedelta(seconds=locks.WAIT_SECONDS),
+        run,
+        tenant_id,
+        str(job_id),
+        job_id=f"{job_id}-wait-{waits}",
+        meta={"waits": waits},
+        retry=queue.retry_policy(app),
+        job_timeout=queue.job_timeout(app),
         description=rq_job.description if rq_job is not None else None,
     )
-    log.info("job %s of tenant %s waits for another run of the same job (rq job %s)",
-             job_id, tenant_id, again.id)
+    log.info(
+        "job %s of tenant %s waits for another run of the same job (rq job %s)",
+        job_id,
+        tenant_id,
+        again.id,
+    )
 
 
 def run_inline(tenant_id: int, job_id: uuid.UUID) -> Outcome:
@@ -135,8 +154,9 @@ def run_inline(tenant_id: int, job_id: uuid.UUID) -> Outcome:
             return outcome
 
 
-def execute(app: Flask, tenant_id: int, job_id: uuid.UUID, *, rq_job=None,
-            locking: str | None = None) -> Outcome:
+def execute(
+    app: Flask, tenant_id: int, job_id: uuid.UUID, *, rq_job=None, locking: str | None = None
+) -> Outcome:
     """One attempt, in a fresh app context (so a fresh session) for the job's tenant, holding
     the tenant's lock for the job (:mod:`core.jobs.locks`): ``"redis"`` without waiting
     (``waiting`` when another run holds it), ``"local"`` waiting for it, ``None`` none."""
@@ -150,39 +170,49 @@ def execute(app: Flask, tenant_id: int, job_id: uuid.UUID, *, rq_job=None,
             return Outcome(job.state, result=job.result)
         name = job.name
         db.session.rollback()  # no transaction held while waiting for the lock
-        guard = (locks.redis_lock(app, tenant_id, name) if locking == "redis"
-                 else locks.local_lock(tenant_id, name) if locking == "local" else nullcontext(True))
+        runner = liveness.new_runner()  # also the lock's token, so recovery can release it
+        guard = (
+            locks.redis_lock(app, tenant_id, name, runner)
+            if locking == "redis"
+            else locks.local_lock(tenant_id, name)
+            if locking == "local"
+            else nullcontext(True)
+        )
         with guard as held:
             if not held:
                 _mark_waiting(job_id)
                 return Outcome(WAITING)
             job = db.session.scalar(select(Job).where(Job.id == job_id))
             if job is None or job.state in DONE_STATES:  # finished by the run we waited for
-                return Outcome(job.state if job is not None else "missing",
-                               result=job.result if job is not None else None)
+                return Outcome(
+                    job.state if job is not None else "missing",
+                    result=job.result if job is not None else None,
+                )
             with acting_as(Actor(label=f"job:{name}", user_id=job.created_by_user_id)):
-                return _attempt(job, rq_job)
+                return _attempt(app, job, rq_job, runner)
 
 
 def _mark_waiting(job_id: uuid.UUID) -> None:
     db.session.execute(
-        update(Job).where(Job.id == job_id)
+        update(Job)
+        .where(Job.id == job_id)
         .values(message="waiting for another run of this job for the tenant to finish")
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
 
-def _attempt(job: Job, rq_job) -> Outcome:
+def _attempt(app: Flask, job: Job, rq_job, runner: str) -> Outcome:
     name, kwargs, job_id, tenant_id = job.name, dict(job.kwargs or {}), job.id, job.tenant_id
     attempt, max_attempts = job.attempts + 1, job.max_attempts
     last = attempt >= max_attempts or (rq_job is not None and not rq_job.should_retry)
     job.state, job.attempts, job.error = STARTED, attempt, None
     job.progress, job.message = 0, ""
     job.started_at = job.started_at or utcnow()
+    job.runner, job.heartbeat_at = runner, _now_for_heartbeat()
     db.session.commit()
 
-    writer = _ProgressWriter(job_id, separate=db.engine.dialect.name != "sqlite")
+    writer = _ProgressWriter(job_id, attempt, separate=db.engine.dialect.name != "sqlite")
     ctx = JobContext(
         name=name,
         tenant_id=tenant_id,
@@ -193,37 +223,77 @@ def _attempt(job: Job, rq_job) -> Outcome:
     )
     try:
         spec = registry.job_for_tenant(name)
-        result = _as_json(spec.function(ctx, **kwargs))
-        db.session.execute(
+        with liveness.Heartbeat(app, job_id, attempt):
+            result = _as_json(spec.function(ctx, **kwargs))
+        ended = db.session.execute(
             update(Job)
-            .where(Job.id == job_id)
+            .where(*_still_ours(job_id, attempt))
             .values(state=FINISHED, progress=100, result=result, error=None, finished_at=utcnow())
             .execution_options(synchronize_session=False)
         )
+        if ended.rowcount != 1:  # declared dead meanwhile (recovery): this work is not kept
+            db.session.rollback()
+            log.warning(
+                "job %s (%s) attempt %d finished after it was declared dead; its work "
+                "was discarded",
+                name,
+                job_id,
+                attempt,
+            )
+            return Outcome(SUPERSEDED)
         db.session.commit()  # the job's own writes and its result, together
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
         db.session.rollback()  # the job's partial writes are never visible
         state = RETRYING if is_transient(exc) and not last else FAILED
         error = _describe(exc)
         if state == RETRYING:
-            log.warning("job %s (%s) attempt %d/%d failed, will retry: %s",
-                        name, job_id, attempt, max_attempts, error)
+            log.warning(
+                "job %s (%s) attempt %d/%d failed, will retry: %s",
+                name,
+                job_id,
+                attempt,
+                max_attempts,
+                error,
+            )
         else:
-            log.error("job %s (%s) failed on attempt %d/%d: %s",
-                      name, job_id, attempt, max_attempts, error, exc_info=exc)
-        _record_end(job_id, state, error, writer)
+            log.error(
+                "job %s (%s) failed on attempt %d/%d: %s",
+                name,
+                job_id,
+                attempt,
+                max_attempts,
+                error,
+                exc_info=exc,
+            )
+        _record_end(job_id, attempt, state, error, writer)
         return Outcome(state, exc=exc)
     log.info("job %s (%s) finished on attempt %d", name, job_id, attempt)
     return Outcome(FINISHED, result=result)
 
 
-def _record_end(job_id: uuid.UUID, state: str, error: str, writer: _ProgressWriter) -> None:
+def _still_ours(job_id: uuid.UUID, attempt: int) -> tuple:
+    """The row while this attempt still owns it: ``started`` by this attempt. Recovery ends a
+    dead attempt with the same condition, so exactly one of the two ends it (on PostgreSQL the
+    second waits for the first's row lock, then finds the row no longer matching)."""
+    return Job.id == job_id, Job.state == STARTED, Job.attempts == attempt
+
+
+def _now_for_heartbeat():
+    """A heartbeat's time: the database's clock on PostgreSQL (one clock for all hosts)."""
+    return utcnow() if db.engine.dialect.name == "sqlite" else func.now()
+
+
+def _record_end(
+    job_id: uuid.UUID, attempt: int, state: str, error: str, writer: _ProgressWriter
+) -> None:
     values = {"state": state, "error": error, "progress": writer.percent, "message": writer.message}
     if state == FAILED:
         values["finished_at"] = utcnow()
     try:
         db.session.execute(
-            update(Job).where(Job.id == job_id).values(**values)
+            update(Job)
+            .where(*_still_ours(job_id, attempt))
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
@@ -245,25 +315,32 @@ def _describe(exc: BaseException) -> str:
 
 
 class _ProgressWriter:
-    """``ctx.progress`` for one attempt; remembers the last values for the final state."""
+    """``ctx.progress`` for one attempt; remembers the last values for the final state. Each
+    write is also a heartbeat, and touches the row only while this attempt owns it."""
 
-    def __init__(self, job_id: uuid.UUID, *, separate: bool):
-        self.job_id, self.separate = job_id, separate
+    def __init__(self, job_id: uuid.UUID, attempt: int, *, separate: bool):
+        self.job_id, self.attempt, self.separate = job_id, attempt, separate
         self.percent, self.message = 0, ""
+        self.stall_at = faults.stall_point(attempt)  # None unless a fault test asks
 
     def __call__(self, percent: int, message: str) -> None:
         if (percent, message) == (self.percent, self.message):
             return
         self.percent, self.message = percent, message
+        values = {"progress": percent, "message": message}
+        if self.separate:
+            values["heartbeat_at"] = func.now()
         statement = (
             update(Job)
-            .where(Job.id == self.job_id)
-            .values(progress=percent, message=message)
+            .where(*_still_ours(self.job_id, self.attempt))
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
         if not self.separate:
             db.session.execute(statement)
-            return
-        with Session(db.engine) as session:  # its own short transaction, seen at once
-            session.execute(statement)
-            session.commit()
+        else:
+            with Session(db.engine) as session:  # its own short transaction, seen at once
+                session.execute(statement)
+                session.commit()
+        if self.stall_at is not None and percent >= self.stall_at:
+            faults.stall(self.job_id, percent)

@@ -21,7 +21,7 @@ from core.api.errors import ApiError
 from core.auth.context import current_actor
 from core.db import db, new_id
 from core.db.mixins import utcnow
-from core.jobs import queue, registry, runner
+from core.jobs import queue, recovery, registry, runner
 from core.jobs.models import FAILED, QUEUED, Job
 from core.tenancy import current_tenant_id
 
@@ -103,9 +103,15 @@ def _send_to_rq(app, tenant_id: int, job_id: uuid.UUID, name: str) -> None:
 
 
 def get(job_id: uuid.UUID | str) -> Job | None:
-    """The current tenant's job with this id, or ``None``."""
+    """The current tenant's job with this id, or ``None``.
+
+    A ``started`` job whose process died is ended first (:func:`core.jobs.recovery.check`, in
+    its own transaction), so a reader never sees a dead run as running."""
     try:
         parsed = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id))
     except ValueError:
         return None
-    return db.session.scalar(select(Job).where(Job.id == parsed))
+    job = db.session.scalar(select(Job).where(Job.id == parsed))
+    if job is not None:
+        job = recovery.check(current_app._get_current_object(), job)
+    return job
