@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.audit import append_only
 from core.db import TenantOwned, db
 from core.db.mixins import utcnow
 
@@ -47,3 +48,7 @@ class AuditEntry(TenantOwned, db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.action} {self.object_type}:{self.object_id} by {self.actor_label}>"
+
+
+# PostgreSQL refuses UPDATE and DELETE of an entry (core.audit.append_only)
+append_only.protect_table(AuditEntry.__table__)

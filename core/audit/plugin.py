@@ -7,9 +7,10 @@ from core.plugins.hookspecs import hookimpl
 
 @hookimpl
 def dangjian_app_configured(app):
-    from core.audit import recorder
+    from core.audit import append_only, recorder
 
     recorder.install()
+    append_only.install()  # no UPDATE or DELETE of an entry through SQLAlchemy
     if app.extensions.get("dangjian_audit_request_id"):
         return
     app.extensions["dangjian_audit_request_id"] = True
