@@ -211,7 +211,7 @@ def create_requests(world: World, code: str, mark: str = "") -> list[tuple]:
     ``code`` (a branch), valid bodies; ``mark`` (Chinese characters) makes names and texts
     new, so the same requests can be tried again by someone who must be refused."""
     org_id = str(world.orgs[code])
-    names = MEMBERS.get(code) or MEMBERS["B1"]
+    names = MEMBERS.get(code, [])
     members = [str(world.members[n]) for n in names]
     requests = [
         (
@@ -223,7 +223,7 @@ def create_requests(world: World, code: str, mark: str = "") -> list[tuple]:
                 "kind": "theme_day",
                 "held_on": TODAY.isoformat(),
                 "topic": f"{code}主题党日议题{mark}",
-                "present_member_ids": [members[0]],
+                "present_member_ids": members[:1],
             },
             f"{code}主题党日议题{mark}",
         ),
@@ -236,9 +236,9 @@ def create_requests(world: World, code: str, mark: str = "") -> list[tuple]:
                 "org_id": org_id,
                 "role": "accountant" if not mark else "cashier",
                 "since": "2024-01-01",
-                "person_name": ACCOUNTANTS[code] + mark,
+                "person_name": ACCOUNTANTS.get(code, "邹委会") + mark,
             },
-            ACCOUNTANTS[code] + mark,
+            ACCOUNTANTS.get(code, "邹委会") + mark,
         ),
     ]
     for name, member_id in zip(names, members, strict=True):
@@ -285,7 +285,7 @@ def create_requests(world: World, code: str, mark: str = "") -> list[tuple]:
             "/development",
             {
                 "org_id": org_id,
-                "name": APPLICANTS[code] + mark,
+                "name": APPLICANTS.get(code, "邹委申") + mark,
                 "ethnicity": "汉族",
                 "id_number": number,
                 "phone": "13912345678",
@@ -293,7 +293,7 @@ def create_requests(world: World, code: str, mark: str = "") -> list[tuple]:
                 "applied_on": (TODAY - timedelta(days=20)).isoformat(),
                 "evidence": "入党申请书",
             },
-            APPLICANTS[code] + mark,
+            APPLICANTS.get(code, "邹委申") + mark,
         ),
         (
             "problem",

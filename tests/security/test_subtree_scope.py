@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests.security.subtree_world import (
-    MEMBERS,
+    BRANCHES,
     TREE,
     UUID_TEXT,
     WebSession,
@@ -513,9 +513,13 @@ def _crossing_requests(world: World, viewer: str):
     own_org = "B1G"  # inside both viewers' subtrees
     for code in world.unseen_orgs(viewer):
         org_id = str(world.orgs[code])
-        if code in ("B2", "B3", "C1", "C2", "R") and code in MEMBERS or code in ("B2", "B3"):
+        if code in BRANCHES:  # every kind of record, with the branch's own members
             for kind, method, path, body, _label in create_requests(world, code, mark="越"):
                 yield f"create {kind} in {code}", method, API + path, body
+        else:  # a committee or group: the records kept by any organisation
+            for kind, method, path, body, _label in create_requests(world, code, mark="越"):
+                if "org_id" in body and kind not in ("election",):
+                    yield f"create {kind} in {code}", method, API + path, body
         if code == "B2":
             for kind, method, path, body, _label in rural_requests(world, code, mark="越"):
                 yield f"create {kind} in {code}", method, API + path, body
