@@ -424,9 +424,9 @@ def approve(problem: Problem, org: Organization, comment: str | None = None,
             expected_version: int | None = None) -> Problem:
     """销号: submitted → closed, by the level above (:func:`require_level_above`) and never by
     the user who submitted it."""
+    require_level_above(org, "销号")  # first: who may not act learns nothing of the state
     check_version(problem, expected_version)
     _require_status(problem, SUBMITTED, "审核销号")
-    require_level_above(org, "销号")
     user_id = _user_id()
     if user_id is None or user_id == problem.submitted_by_user_id:
         raise ApiError(403, "提交销号申请的人不能审核自己的申请，须由上级另一人审核。")
@@ -449,10 +449,10 @@ def _reason(reason: str | None) -> str:
 def reject(problem: Problem, org: Organization, reason: str | None,
            expected_version: int | None = None) -> Problem:
     """退回整改: submitted → rectifying, by the level above, with a reason."""
+    require_level_above(org, "退回")
     check_version(problem, expected_version)
     _require_status(problem, SUBMITTED, "退回")
     reason = _reason(reason)
-    require_level_above(org, "退回")
     problem.submitted_at = problem.submitted_by = problem.submitted_by_user_id = None
     return _move(problem, RECTIFYING, "rejected", reason)
 
@@ -461,12 +461,12 @@ def reopen(problem: Problem, org: Organization, reason: str | None, deadline: da
            expected_version: int | None = None) -> Problem:
     """重新打开: closed → rectifying, by the level above, with a reason and optionally a new
     deadline (its own ``deadline_changed`` event)."""
+    require_level_above(org, "重新打开")
     check_version(problem, expected_version)
     _require_status(problem, CLOSED, "重新打开")
     reason = _reason(reason)
     if deadline is not None:
         _check_dates(problem.found_on, deadline)
-    require_level_above(org, "重新打开")
     details = {"closed_at": problem.closed_at.isoformat() if problem.closed_at else None,
                "closed_by": problem.closed_by}
     problem.closed_at = problem.closed_on = problem.closed_by = problem.closed_by_user_id = None

@@ -192,10 +192,10 @@ def delist(designation: WeakDesignation, org: Organization, comment: str | None 
            expected_version: int | None = None) -> WeakDesignation:
     """摘帽销号: rectifying → delisted, by the level above, once every linked problem is
     closed (409 listing the ones that are not)."""
+    require_level_above(org, "摘帽销号")  # first: who may not act learns nothing of the state
     check_version(designation, expected_version, WHAT)
     if designation.status != RECTIFYING:
         _conflict(f"认定当前为“{WEAK_STATUS_LABELS[designation.status]}”，只有“整顿中”的可以摘帽销号。")
-    require_level_above(org, "摘帽销号")
     pending = [p for p in problems_of(designation) if p.status != CLOSED]
     if pending:
         titles = "、".join(p.title for p in pending[:10])
