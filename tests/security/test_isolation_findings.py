@@ -4,14 +4,20 @@ pinned by a small test of its own.
 * Closing out, sending back and reopening a problem, and de-listing a weak organisation,
   checked the record's state before the role: a branch secretary (or a member) asking about an
   open problem got 409 naming its state instead of 403. The role is checked first now.
+* Saving an offer's page with a form that leaves out a field answered 500: the field kept
+  the offer's Decimal cost and the form helper called ``.strip()`` on it.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from core.db import db
 from core.orgs import service as orgs
+from core.points.models import Offer, Partner
+from tests.web.conftest import web_as  # noqa: F401 - the web tests' login fixture
 
 
 def test_who_may_not_close_out_learns_nothing_of_the_state(client, tenant, in_tenant, auth_headers):
@@ -56,3 +62,20 @@ def test_who_may_not_close_out_learns_nothing_of_the_state(client, tenant, in_te
     # the level above still gets the state's 409 for the wrong step
     answer = client.post(f"/api/v1/problems/{problem['id']}/approve", headers=admin, json={})
     assert answer.status_code == 409
+
+
+def test_an_offer_saved_from_a_partial_form_is_no_500(tenant, in_tenant, web_as):  # noqa: F811
+    with in_tenant(tenant):
+        partner = Partner(name="红星超市", active=True)
+        db.session.add(partner)
+        db.session.flush()
+        offer = Offer(partner_id=partner.id, name="洗衣液", cost=30, active=True)
+        db.session.add(offer)
+        db.session.commit()
+        path = f"/admin/partners/{partner.id}/offers/{offer.id}"
+    admin = web_as(tenant, "admin")
+    answer = admin.post(path, {"description": "每人限兑一次"}, form_page="/admin/partners")
+    assert answer.status_code < 500
+    with in_tenant(tenant):
+        saved = db.session.scalars(select(Offer)).one()
+        assert saved.cost == 30 and saved.name == "洗衣液"  # what the form left out is kept

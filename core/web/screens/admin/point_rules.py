@@ -50,7 +50,8 @@ class NewRuleForm(TenantRuleForm):
 
 
 def text(value) -> str | None:
-    value = (value or "").strip()
+    # not always a str: a field the POST left out keeps the edited row's value (a Decimal cost)
+    value = ("" if value is None else str(value)).strip()
     return value or None
 
 
