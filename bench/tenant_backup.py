@@ -35,6 +35,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    """This process's CPU seconds (the database server's are not in it): on a busy machine
+    the wall-clock figures grow, this one much less."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _seeded(slug: str, profile: str) -> None:
     from sqlalchemy import select
 
@@ -88,25 +95,30 @@ def main() -> None:
     path = args.keep or folder / f"{args.tenant}.dangjian.zip"
     with source.app_context():
         _seeded(args.tenant, args.profile)
+        cpu = _cpu()
         exported = export_tenant(args.tenant, path)
+        export_cpu = _cpu() - cpu
         db.session.remove()
     size = path.stat().st_size
     print(
         f"export: {exported.rows:,} rows, {len(exported.tables)} tables, {exported.files} files "
         f"in {exported.seconds:.1f} s ({exported.rows / exported.seconds:,.0f} rows/s); "
-        f"file {size / 1e6:.1f} MB; peak {_peak_mb():.0f} MB"
+        f"file {size / 1e6:.1f} MB; process CPU {export_cpu:.1f} s; peak {_peak_mb():.0f} MB"
     )
 
     os.environ["DANGJIAN_INSTANCE_PATH"] = str(folder / "restore-instance")
     target = open_app({"SQLALCHEMY_DATABASE_URI": target_url})
     with target.app_context():
+        cpu = _cpu()
         imported = import_tenant(path)
+        import_cpu = _cpu() - cpu
         db.session.remove()
     print(
         f"import: {imported.rows:,} rows, {len(imported.checks)} tables checked "
         f"in {imported.seconds:.1f} s ({imported.rows / imported.seconds:,.0f} rows/s); "
-        f"peak {_peak_mb():.0f} MB"
+        f"process CPU {import_cpu:.1f} s; peak {_peak_mb():.0f} MB"
     )
+    print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
