@@ -195,6 +195,11 @@ def id_number(value) -> str | None:
     return result or None
 
 
+def code(value) -> str | None:
+    """An organisation code: text, full-width letters and digits folded (``Ｂ１`` → ``B1``)."""
+    return text(_narrow(value) if isinstance(value, str) else value, max_length=100)
+
+
 def phone(value) -> str | None:
     """A phone number as text (a number cell is fine: 11 digits fit exactly)."""
     result = text(value if not isinstance(value, str) else _narrow(value), max_length=40)

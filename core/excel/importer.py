@@ -20,6 +20,10 @@ Modes:
   that turns out bad only later (its ID number comes again further down) after it was
   written makes the importer roll back and write the good rows again.
 
+In either mode a sheet that cannot be read to its end (its XML breaks part-way, it has more
+than ``IMPORT_MAX_ROWS`` rows) writes nothing: the rows after the break are unknown, so no
+row is known to be all there is.
+
 A re-import of the same sheet creates no duplicate: a person already in the register is
 updated with the columns the sheet has (a column the sheet lacks leaves the stored value),
 and a row that changes nothing writes nothing. Rows sharing one ID number are all errors:
@@ -252,6 +256,7 @@ def _import(stream: Iterator[tuple], mode: str, progress: Progress, scope: Scope
     expected = max((declared or 0) - header_row, 0)
     importer = _Importer(mode, scope or Scope.for_current_actor(), errors, present)
     total = 0
+    file_error = None
     for message in stream:
         if message[0] == "rows":
             _, valid, bad, total = message
@@ -265,6 +270,10 @@ def _import(stream: Iterator[tuple], mode: str, progress: Progress, scope: Scope
             if file_error:
                 errors.add(None, None, file_error)
     progress(93, "Finishing")
+    if file_error:
+        importer.abandon()
+        return _result(ALL_OR_NOTHING, errors, sheet=title, rows=total, mode_asked=mode,
+                       message=f"Nothing was imported: {file_error}")
     importer.finish()
     log.info("import of %d rows (%s): %d new, %d updated, %d unchanged, %d errors in %.1f s",
              total, mode, importer.created, importer.updated, importer.unchanged, errors.count,
@@ -274,7 +283,7 @@ def _import(stream: Iterator[tuple], mode: str, progress: Progress, scope: Scope
 
 
 def _result(mode, errors: ErrorLog, *, sheet, rows, created=0, updated=0, unchanged=0,
-            message=None) -> dict:
+            message=None, mode_asked=None) -> dict:
     written = not errors or mode == VALID_ROWS_ONLY
     if message is None:
         if not errors:
@@ -289,7 +298,7 @@ def _result(mode, errors: ErrorLog, *, sheet, rows, created=0, updated=0, unchan
             message = f"Nothing was imported: {what} ({errors.count} in all)."
     return {
         "status": "imported" if written else "rejected",
-        "mode": mode,
+        "mode": mode_asked or mode,
         "sheet": sheet,
         "rows": rows,
         "created": created if written else 0,
@@ -489,6 +498,11 @@ class _Importer:
                       merged["status"], merged)
 
     # -- at the end
+
+    def abandon(self) -> None:
+        """Write nothing after all (the sheet could not be read to its end)."""
+        if self.wrote:
+            db.session.rollback()  # the job's own writes only: the job row is committed
 
     def finish(self) -> None:
         bad = self.errors.bad_rows

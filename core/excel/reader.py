@@ -16,6 +16,7 @@ order; unknown, duplicate and missing required headers are all reported at once.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -127,6 +128,12 @@ def open_member_sheet(path, limits: Limits | None = None) -> MemberSheet:
         sheet.reset_dimensions()
         header_row, cells = _header_row(sheet)
         columns = _match_headers(header_row, cells)
+    except (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError,
+            TypeError) as exc:
+        # openpyxl reads lazily: the sheet's XML may break before the header row is found.
+        workbook.close()
+        raise WorkbookError(f"The sheet cannot be read ({type(exc).__name__}); save it again "
+                            "with Excel or WPS.") from None
     except Exception:
         workbook.close()
         raise

@@ -62,6 +62,8 @@ def _cell(column: Column, raw):
         return cells.id_number(raw)
     if column.kind == PHONE:
         return cells.phone(raw)
+    if column.field == ORG_CODE:
+        return cells.code(raw)
     value = cells.text(raw, max_length=column.max_length)
     if column.kind == CHOICE and value is not None and column.vocabulary.code(value) is None:
         allowed = "、".join(column.vocabulary.labels.values())

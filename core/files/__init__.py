@@ -184,8 +184,17 @@ def store(tenant_id: int, stream: BinaryIO, filename: str | None) -> StoredFile:
                       size=written, original_name=original)
 
 
+def human_size(size: int) -> str:
+    """``20971520`` → ``20.0 MB``; ``2048`` → ``2.0 KB``."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
 def too_large_message(limit: int | None) -> str:
-    size = f"{limit / 1024 / 1024:.1f} MB ({limit} bytes)" if limit else "the server's limit"
+    size = f"{human_size(limit)} ({limit} bytes)" if limit else "the server's limit"
     return f"The upload is larger than the limit of {size}."
 
 

@@ -6,6 +6,7 @@ import functools
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core.api.errors import ApiError
@@ -22,7 +23,20 @@ def _error_page(status: int, message: str):
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    return _error_page(exc.status, exc.message)
+    from core.web.service_errors import translate
+
+    return _error_page(exc.status, translate(exc.message))
+
+
+@bp.errorhandler(StaleDataError)
+def _stale(exc: StaleDataError):
+    """A page's write overtaken between its read and its UPDATE (:mod:`core.db.versioning`):
+    nothing was written; a page that catches the service's 409 itself keeps the input."""
+    from core.db import db
+    from core.web import versions
+
+    db.session.rollback()
+    return _error_page(409, str(versions.SAVED_MEANWHILE))
 
 
 @bp.errorhandler(CSRFError)
@@ -38,8 +52,10 @@ def _too_large(exc: RequestEntityTooLarge):
     says so in Chinese, with the limit, and a way back to the form it came from."""
     from flask_babel import gettext as _
 
+    from core.files import human_size
+
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    size = f"{limit / 1024 / 1024:.1f} MB" if limit else "?"
+    size = human_size(int(limit)) if limit else "?"
     message = _("The upload is larger than the limit of %(limit)s. Make the file smaller (or "
                 "split it) and try again.", limit=size)
     referrer = request.referrer or ""

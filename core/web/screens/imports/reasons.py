@@ -123,6 +123,8 @@ REASONS = MessageTable(patterns=(
      _l("The sheet has more than %(max)s data rows; split it.")),
     (r"The sheet cannot be read after row (?P<row>\d+) \(\w+\); save it again with Excel or WPS\.",
      _l("The sheet cannot be read after row %(row)s; save it again with Excel or WPS.")),
+    (r"The sheet cannot be read \(\w+\); save it again with Excel or WPS\.",
+     _l("The sheet cannot be read; save it again with Excel or WPS.")),
     (r"The file is empty\.", _l("The file is empty.")),
     (r"This is an old Excel 97-2003 \(\.xls\) file; save it as \.xlsx and upload again\.",
      _l("This is an old Excel 97-2003 (.xls) file; save it as .xlsx and upload again.")),
