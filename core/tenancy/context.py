@@ -7,6 +7,7 @@ and nested ``tenant_context`` blocks restore the outer tenant when they end.
 from __future__ import annotations
 
 import contextvars
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -64,9 +65,28 @@ def tenant_context(tenant_id: int | None) -> Iterator[None]:
         _current.reset(token)
         if joined:
             if session.in_transaction():
-                rls.apply_to_transaction(session)
+                _clear_joined(session, failing=sys.exc_info()[1] is not None)
         elif session.in_transaction():
             session.rollback()
+
+
+def _clear_joined(session, failing: bool) -> None:
+    """Put the joined transaction back to the outer (no) tenant.
+
+    After a database error the transaction is aborted and cannot even take ``set_config``;
+    rolling it back clears the transaction-local tenant as well, and the block's own error
+    is the one that propagates (not "current transaction is aborted").
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from core.tenancy import rls
+
+    try:
+        rls.apply_to_transaction(session)
+    except DBAPIError:
+        session.rollback()
+        if not failing:
+            raise
 
 
 def activate(tenant_id: int | None) -> contextvars.Token:

@@ -94,3 +94,20 @@ def test_raw_insert_into_another_tenant_is_refused(two_cities, tenant, tenant_b,
                 {"t": tenant_b.id},
             )
         db.session.rollback()
+
+
+def test_a_database_error_in_a_joined_block_is_the_error_that_propagates(pg, tenant, app_ctx):
+    """Leaving a joined block resets the tenant on the transaction; after a database error
+    that transaction is aborted, and the reset must not replace the block's own error."""
+    from core.tenancy import tenant_context
+
+    tenant_id = tenant.id
+    db.session.execute(text("SELECT 1"))  # a transaction with no tenant: the block joins it
+    with pytest.raises(DBAPIError, match="no_such_table"):
+        with tenant_context(tenant_id):
+            db.session.execute(text("SELECT * FROM no_such_table"))
+    assert not db.session().in_transaction()  # the aborted transaction was rolled back
+    assert db.session.execute(
+        text("SELECT current_setting('dangjian.tenant_id', true)")
+    ).scalar() in (None, "")
+    db.session.rollback()
