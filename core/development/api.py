@@ -234,6 +234,7 @@ def record_step(data, person_id):
         person, data["code"], data["done_on"], evidence=data["evidence"],
         attachment=data["attachment"], details=details,
         override_reason=data["override_reason"], can_override=has_role(OVERRIDE_ROLE, org),
+        expected_version=data.get("version"),
     )
     db.session.commit()
     return _step_values(step)

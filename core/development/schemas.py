@@ -55,6 +55,7 @@ class StepInputSchema(_Override):
     training_hours = fields.Int(load_default=None, validate=validate.Range(min=0, max=2000))
     public_notice_from = Day(load_default=None, metadata={"description": "step 12: 公示 start"})
     public_notice_to = Day(load_default=None, metadata={"description": "step 12: 公示 end"})
+    version = expected_version_field()
 
 
 class ExtensionSchema(ma.Schema):

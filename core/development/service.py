@@ -23,7 +23,7 @@ from sqlalchemy import Select, and_, select
 from core.api.errors import ApiError
 from core.auth.context import current_actor
 from core.auth.permissions import visible_orgs_clause
-from core.db import db, new_id
+from core.db import db, new_id, versioning
 from core.db.encrypted import blind_index
 from core.development import rules
 from core.development import steps as S
@@ -147,8 +147,15 @@ def record_step(
     person: DevelopmentPerson, code: int, done_on: date, *, evidence: str | None = None,
     attachment: str | None = None, details: dict | None = None,
     override_reason: str | None = None, can_override: bool = False,
+    expected_version: int | None = None,
 ) -> DevelopmentStep:
-    """Record step ``code`` for ``person`` on ``done_on`` (see the module docstring)."""
+    """Record step ``code`` for ``person`` on ``done_on`` (see the module docstring).
+
+    Each step counts a ``version`` of the person, so two steps recorded at once — each
+    checked against a history without the other — cannot both be written: the later one
+    is a 409 naming ``version``, as is ``expected_version`` (the one the caller read) when
+    the person has changed since."""
+    versioning.check_version(person, expected_version, "person")
     if code not in S.BY_CODE:
         _invalid({"code": [f"Must be a step code from 1 to {S.LAST_CODE}."]})
     if person.status != "active":
@@ -204,7 +211,8 @@ def _record(person, history, code, done_on, *, evidence, attachment, details,
         _admit(person, history)
     elif code == S.CONVERSION_APPROVAL:
         _convert(person, history, settings, done_on)
-    db.session.flush()
+    versioning.touch(person)
+    versioning.flush("person")
     return step
 
 

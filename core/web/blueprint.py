@@ -6,6 +6,7 @@ import functools
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core.api.errors import ApiError
@@ -23,6 +24,17 @@ def _error_page(status: int, message: str):
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
     return _error_page(exc.status, exc.message)
+
+
+@bp.errorhandler(StaleDataError)
+def _stale(exc: StaleDataError):
+    """A page's write overtaken between its read and its UPDATE (:mod:`core.db.versioning`):
+    nothing was written; a page that catches the service's 409 itself keeps the input."""
+    from core.db import db
+    from core.web import versions
+
+    db.session.rollback()
+    return _error_page(409, str(versions.SAVED_MEANWHILE))
 
 
 @bp.errorhandler(CSRFError)

@@ -137,6 +137,7 @@ class WarningFilterForm(FlaskForm):
 
 
 class AcknowledgeForm(FlaskForm):
+    version = HiddenField()  # the warning's acknowledgement count, as shown
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from core.web import versions
+
 # A translation: a (lazy) msgid whose %(name)s are the pattern's named groups, or a function
 # of those groups (for a group that needs translating itself, such as a role's name).
 Rendering = object | Callable[[dict[str, str]], str]
@@ -92,6 +94,10 @@ GENERIC = MessageTable(
         "At most two decimal places.": _l("At most two decimal places."),
     },
     patterns=(
+        # core.db.versioning: a stale version (someone saved the record in between)
+        (r"This .+ was changed by someone else since you read it; reload and try again\.",
+         versions.CONFLICT),
+        (r"Stale: the .+ has changed\.", versions.CONFLICT),
         # validate.Range: both bounds (each inclusive or not) before one bound.
         (rf"Must be greater than or equal to {_LOW} and less than or equal to {_HIGH}\.",
          _l("Must be between %(low)s and %(high)s.")),

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import threading
 import uuid
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -211,6 +213,12 @@ def _log_in(client, city: City) -> None:
         city.tokens[username] = response.get_json()["access_token"]
 
 
+def _check_char(first17: str) -> str:
+    from core.members.idcard import check_char
+
+    return check_char(first17)
+
+
 def _plant(client, city: City) -> None:
     """What the demo does not make, through the API as an administrator would."""
     ids = city.ids
@@ -261,7 +269,33 @@ def _plant(client, city: City) -> None:
         },
     )["id"]
     ids["veto_reason"] = api("GET", "/cycles/settings")["veto_reasons"][0]
-    ids["warning_rule"] = api("GET", "/warnings/rules")[0]["key"]
+    rules = api("GET", "/warnings/rules")
+    ids["warning_rule"] = rules[0]["key"]
+    with_number = [
+        (rule["key"], key, value)
+        for rule in rules
+        for key, value in (rule["defaults"] or {}).items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    ]
+    assert with_number, "no warning rule has a whole-number parameter"
+    ids["param_rule"], ids["param_key"], number = with_number[-1]
+    ids["param_value"], ids["param_other"] = str(number + 1), str(number + 2)
+    ids["person"] = api(
+        "POST",
+        "/development",
+        json={
+            "org_id": ids["org"],
+            "name": "网页申请人",
+            "ethnicity": "汉族",
+            "id_number": "11010120000309012" + _check_char("11010120000309012"),
+            "applied_on": (TODAY - timedelta(days=20)).isoformat(),
+        },
+    )["id"]
+    warnings = [w["id"] for w in api("GET", "/warnings?state=open&page_size=5")]
+    assert len(warnings) >= 2, "the demo raised fewer than two open warnings"
+    ids["warning"] = warnings[1]
+    ids["today"], ids["talked_on"] = TODAY.isoformat(), (TODAY - timedelta(days=10)).isoformat()
+    ids["link_b_name"] = api("GET", f"/members/{ids['link_b']}")["name"]
 
 
 @pytest.fixture(scope="module")
@@ -1215,3 +1249,331 @@ def test_the_migrations_give_existing_rows_version_1(fresh_url):
         assert found == [1, 1, 1]
         db.session.remove()
         db.engine.dispose()
+
+
+# -- the web's edit forms ------------------------------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """Every ``<form>`` of a page: its action and what a browser would post (inputs,
+    checked boxes, text areas, the selected option of each select)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, list[str]]]] = []
+        self._fields: dict[str, list[str]] | None = None
+        self._textarea: str | None = None
+        self._select: str | None = None
+        self._first_option: str | None = None
+        self._selected = self._multiple = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._fields = {}
+            self.forms.append((a.get("action") or "", self._fields))
+        if self._fields is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind not in ("submit", "button", "file"):
+                self._fields.setdefault(name, []).append(
+                    a.get("value", "on" if kind == "checkbox" else "")
+                )
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._fields.setdefault(name, []).append("")
+        elif tag == "select" and name:
+            self._select, self._first_option, self._selected = name, None, False
+            self._multiple = "multiple" in a
+        elif tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            if self._first_option is None:
+                self._first_option = value
+            if "selected" in a:
+                self._fields.setdefault(self._select, []).append(value)
+                self._selected = True
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._fields = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select is not None:
+            if (
+                not self._selected
+                and not self._multiple
+                and self._first_option is not None
+                and self._fields is not None
+            ):
+                self._fields.setdefault(self._select, []).append(self._first_option)
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea is not None and self._fields is not None:
+            self._fields[self._textarea][-1] += data
+
+
+def _form_of(
+    page: str, action_ends: str, needs: str = "version", page_path: str = ""
+) -> dict[str, list[str]]:
+    """The fields of the page's form posting to ``…action_ends`` (a form without an action
+    posts to the page itself, ``page_path``) that has a ``needs`` field."""
+    parser = _Forms()
+    parser.feed(page)
+    found = [
+        fields
+        for action, fields in parser.forms
+        if (action or page_path).split("?")[0].endswith(action_ends) and needs in fields
+    ]
+    assert found, f"no form posting to …{action_ends} with a {needs} field on the page"
+    return found[0]
+
+
+class _Browser:
+    """A logged-in web user of the city (the tenant's host, the real login form)."""
+
+    def __init__(self, app, city: City, username: str):
+        self.client, self.host = app.test_client(), f"{city.slug}.test"
+        page = self.get("/login").get_data(as_text=True)
+        done = self.post(
+            "/login",
+            {**self._fields(page, "/login"), "username": username, "password": DEFAULT_PASSWORD},
+        )
+        assert done.status_code == 302, done.get_data(as_text=True)[:300]
+
+    @staticmethod
+    def _fields(page: str, action: str) -> dict:
+        return {k: v[0] for k, v in _form_of(page, action, "csrf_token", page_path=action).items()}
+
+    def get(self, path: str):
+        return self.client.get(path, headers={"Host": self.host})
+
+    def post(self, path: str, data: dict):
+        return self.client.post(path, data=data, headers={"Host": self.host})
+
+
+@dataclass(frozen=True)
+class WebCase:
+    """An edit page (``page``), its form (posting to ``action``; "" the page itself), what
+    the user types (``typed``), a change someone else saves through the API while the page
+    is open (``meanwhile``: method, path, body) and what the form would write (``state``:
+    API path and key, read before and after the refused save). ``{name}`` is a city id."""
+
+    page: str
+    action: str
+    typed: dict
+    meanwhile: tuple[str, str, dict]
+    state: tuple[str, str]
+    saves_after: bool = True
+    typed_shown: bool = True  # what is typed is shown again (not a button's hidden value)
+    version_field: str = "version"
+    setup: tuple[str, str, dict] | None = None  # so that ``meanwhile`` is a change
+
+
+WEB_CASES = {
+    "stars": WebCase(
+        "/admin/stars",
+        "/admin/stars",
+        {"veto_reasons": "{veto_reason}\n网页甲理由"},
+        ("PUT", "/cycles/settings", {"veto_stars": 3}),
+        ("/cycles/settings", "veto_reasons"),
+        setup=("PUT", "/cycles/settings", {"veto_stars": 1}),
+    ),
+    "plugin settings": WebCase(
+        "/admin/plugins/core.problems.plugin",
+        "/admin/plugins/core.problems.plugin",
+        {"default_deadline_days": "77"},
+        ("PUT", "/problems/settings", {"default_deadline_days": 66}),
+        ("/problems/settings", "default_deadline_days"),
+        setup=("PUT", "/problems/settings", {"default_deadline_days": 55}),
+    ),
+    "warning rule": WebCase(
+        "/admin/warning-rules/{param_rule}",
+        "/admin/warning-rules/{param_rule}",
+        {"{param_key}": "{param_value}"},
+        ("PATCH", "/warnings/rules/{param_rule}", {"enabled": True, "params": {}}),
+        ("/warnings/rules/*{param_rule}", "overrides"),
+        setup=(
+            "PATCH",
+            "/warnings/rules/{param_rule}",
+            {"params": {"{param_key}": "{param_other}"}},
+        ),
+    ),
+    "point rule": WebCase(
+        "/admin/point-rules/{point_rule}",
+        "/admin/point-rules/{point_rule}",
+        {"description": "网页甲说明"},
+        ("PATCH", "/points/rules/{point_rule}", {"description": "接口乙说明"}),
+        ("/points/rules/*{point_rule}", "description"),
+    ),
+    "partner": WebCase(
+        "/admin/partners/{partner}",
+        "",
+        {"contact": "网页甲"},
+        ("PATCH", "/points/partners/{partner}", {"contact": "接口乙"}),
+        ("/points/partners/*{partner}", "contact"),
+    ),
+    "offer": WebCase(
+        "/admin/partners/{partner}/offers/{offer}",
+        "",
+        {"description": "网页甲兑换品"},
+        ("PATCH", "/points/offers/{offer}", {"description": "接口乙兑换品"}),
+        ("/points/offers/*{offer}", "description"),
+    ),
+    "standard": WebCase(
+        "/admin/standards/{standard}",
+        "/admin/standards/{standard}",
+        {"note": "网页甲修订", "action": "save"},
+        ("PUT", "/standards/{standard}", {"description": "接口乙说明"}),
+        ("/standards/{standard}", "edit_version"),
+        version_field="edit_version",
+        saves_after=False,
+    ),  # the page re-saves a setting-default parameter as "" (422)
+    "user's member": WebCase(
+        "/admin/users/{user}?member_q={link_b_name}",
+        "/admin/users/{user}/member",
+        {"member_id": "{link_b}"},
+        ("PATCH", "/users/{user}", {"member_id": None}),
+        ("/users/{user}", "member_id"),
+        setup=("PATCH", "/users/{user}", {"member_id": "{link_a}"}),
+        typed_shown=False,
+    ),
+    "manual score": WebCase(
+        "/cycles/{review_cycle}/results/{manual_org}",
+        "/cycles/{review_cycle}/results/{manual_org}/manual/{manual_indicator}",
+        {"points": "0.5", "reason": "网页甲评分"},
+        (
+            "PUT",
+            "/cycles/{review_cycle}/results/{manual_org}/manual/{manual_indicator}",
+            {"points": "0.25", "reason": "接口乙评分"},
+        ),
+        ("/cycles/{review_cycle}/results/{manual_org}", "manual_scores"),
+    ),
+    "veto": WebCase(
+        "/cycles/{review_cycle}/results/{org}",
+        "/cycles/{review_cycle}/results/{org}/veto",
+        {"note": "网页甲否决"},
+        (
+            "PUT",
+            "/cycles/{review_cycle}/results/{org}/veto",
+            {"reason": "{veto_reason}", "note": "接口乙否决"},
+        ),
+        ("/cycles/{review_cycle}/results/{org}", "veto"),
+    ),
+    "warning acknowledgement": WebCase(
+        "/warnings/{warning}",
+        "/warnings/{warning}/acknowledge",
+        {"note": "网页甲已阅"},
+        ("POST", "/warnings/{warning}/acknowledge", {"note": "接口乙已阅"}),
+        ("/warnings/{warning}", "acknowledgement_note"),
+    ),
+    "sector data": WebCase(
+        "/work/{org}/sector",
+        "",
+        {},
+        ("PATCH", "/orgs/{org}", {"contact": "接口乙联系人"}),
+        ("/orgs/{org}", "attributes"),
+    ),
+    "unit sector data": WebCase(
+        "/work/{org}/sector/units/{unit}",
+        "",
+        {},
+        ("PATCH", "/orgs/{org}/units/{unit}", {"name": "接口乙村委会"}),
+        ("/orgs/{org}/units/*{unit}", "attributes"),
+    ),
+    "development step": WebCase(
+        "/work/development/{person}",
+        "",
+        {"evidence": "网页甲谈话", "done_on": "{today}"},
+        ("POST", "/development/{person}/steps", {"code": 2, "done_on": "{talked_on}"}),
+        ("/development/{person}", "steps"),
+        saves_after=False,
+    ),
+}
+
+
+def _page_errors(text: str) -> list[str]:
+    """The errors a page shows (for a failing test's message)."""
+    found = re.findall(r'class="(?:error|flash[^"]*)"([^>]*)>([^<]*)<', text)
+    return [f"{where.strip()} {message}" for where, message in found] or [text[-800:]]
+
+
+def _filled(value, city: City):
+    if isinstance(value, str):
+        return value.format(**city.ids)
+    if isinstance(value, dict):
+        return {_filled(k, city): _filled(v, city) for k, v in value.items()}
+    return value
+
+
+def _state(client, city: City, case: WebCase):
+    path, key = case.state
+    path = _filled(path, city)
+    if "/*" in path:  # a list, and the item of that id or key
+        path, wanted = path.split("/*")
+        items = _get(client, city, path)
+        return next(item[key] for item in items if wanted in (str(item.get("id")), item.get("key")))
+    return _get(client, city, path)[key]
+
+
+@pytest.mark.parametrize("name", sorted(WEB_CASES))
+def test_a_stale_web_form_saves_nothing_and_keeps_the_input(app, city, name):
+    case = WEB_CASES[name]
+    user = _Browser(app, city, "carol")
+    api = app.test_client()
+    if case.setup is not None:
+        method, path, body = case.setup
+        ready = api.open(
+            "/api/v1" + _filled(path, city),
+            method=method,
+            headers=city.headers("alice"),
+            json=_filled(body, city),
+        )
+        assert ready.status_code == 200, ready.get_json()
+    page = user.get(_filled(case.page, city))
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    page_path = _filled(case.page, city).split("?")[0]
+    action = _filled(case.action, city) or page_path
+    fields = _form_of(page.get_data(as_text=True), action, case.version_field, page_path)
+    assert fields[case.version_field][0] not in ("", None), f"{name}: the form carries no version"
+    typed = _filled(case.typed, city)
+    posted = {key: values[0] if len(values) == 1 else values for key, values in fields.items()}
+    posted.update(typed)
+
+    method, path, body = case.meanwhile
+    saved = api.open(
+        "/api/v1" + _filled(path, city),
+        method=method,
+        headers=city.headers("bob"),
+        json=_filled(body, city),
+    )
+    assert saved.status_code in (200, 201), saved.get_json()
+    before = _state(api, city, case)
+
+    refused = user.post(action, posted)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409, (name, refused.status_code, _page_errors(text))
+    assert "该记录已被他人修改" in text, f"{name}: no Chinese word of the conflict"
+    for key, value in typed.items():
+        for line in value.splitlines() if case.typed_shown and key != "action" else ():
+            assert line in text, f"{name}: what the user typed ({line}) is not kept"
+    assert _state(api, city, case) == before, f"{name}: the stale form wrote something"
+
+    if case.saves_after:  # the form opened afresh saves: the version round-trips
+        fresh = _form_of(
+            user.get(_filled(case.page, city)).get_data(as_text=True),
+            action,
+            case.version_field,
+            page_path,
+        )
+        again = {key: values[0] if len(values) == 1 else values for key, values in fresh.items()}
+        done = user.post(action, {**again, **typed})
+        assert done.status_code == 302, (
+            name,
+            done.status_code,
+            _page_errors(done.get_data(as_text=True)),
+        )

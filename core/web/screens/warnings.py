@@ -28,7 +28,7 @@ from core.warnings import registry
 from core.warnings import service as warnings_service
 from core.warnings.models import Warning
 from core.warnings.rules import SEVERITIES
-from core.web import labels
+from core.web import labels, versions
 from core.web import ledger_forms as forms
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
@@ -119,7 +119,8 @@ def _render_warning(warning: Warning, org: Organization, status: int = 200, ack_
         may_acknowledge=has_role("branch_secretary", org),
         may_raise=problems.may_record(org, "warning"),
         problem=problems.open_problem_for_warning(warning.id),
-        ack_form=ack_form or forms.AcknowledgeForm(formdata=None, data={"note": warning.acknowledgement_note}),
+        ack_form=ack_form or forms.AcknowledgeForm(formdata=None, data={
+            "note": warning.acknowledgement_note, "version": warning.version}),
     ), status
 
 
@@ -142,7 +143,16 @@ def warning_acknowledge(warning_id):
     form = forms.AcknowledgeForm()
     if not form.validate():
         return _render_warning(warning, org, 422, form)
-    warnings_service.acknowledge(warning, (form.note.data or "").strip() or None)
+    try:
+        warnings_service.acknowledge(warning, (form.note.data or "").strip() or None,
+                                     expected_version=versions.read(form))
+    except ApiError as exc:
+        db.session.rollback()
+        if not versions.is_conflict(exc):
+            raise
+        versions.show_conflict(form)  # someone acknowledged it meanwhile: their note shows
+        warning, org = _warning(warning_id)
+        return _render_warning(warning, org, exc.status, form)
     db.session.commit()
     flash(_("The warning is acknowledged."), "success")
     return redirect(url_for("web.warning_page", warning_id=warning.id))

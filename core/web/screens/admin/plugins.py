@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from core.api.errors import abort
+from core.api.errors import ApiError, abort
 from core.db import db
 from core.plugins import service
 from core.plugins import settings as plugin_settings
@@ -36,6 +36,7 @@ from core.plugins.manager import (
 from core.tenancy import current_tenant_id
 from core.tenancy.files import TenantFileError, TenantSpec, load_file
 from core.tenancy.models import Tenant
+from core.web import versions
 from core.web.blueprint import bp
 from core.web.screens.admin import plugins_form, plugins_labels
 from core.web.screens.admin.hub import admin_page
@@ -167,7 +168,7 @@ def admin_plugin_settings(name):
                                problems=[], **context)
     explained, problem = _explained(name, schema)
     rows = plugins_form.settings_rows(schema, explained, plugin_settings.defaults(name))
-    form = plugins_form.build_form(rows)
+    form = plugins_form.build_form(rows, version=plugin_settings.settings_version(name))
     problems = [problem] if problem else []
     if request.method == "POST" and form.validate_on_submit():
         current = plugin_settings.tenant_overrides(name)
@@ -175,12 +176,17 @@ def admin_plugin_settings(name):
         try:
             if unreadable:
                 raise plugin_settings.PluginSettingsError(name, unreadable)
-            plugin_settings.set_overrides(name, overrides)
-        except plugin_settings.PluginSettingsError as exc:
+            plugin_settings.set_overrides(name, overrides, expected_version=versions.read(form))
+        except ApiError as exc:
             db.session.rollback()
-            problems = plugins_form.place_errors(form, exc.errors)
+            if versions.is_conflict(exc):
+                problems = [str(versions.CONFLICT)]
+            elif isinstance(exc, plugin_settings.PluginSettingsError):
+                problems = plugins_form.place_errors(form, exc.errors)
+            else:
+                raise
             return render_template("web/admin/plugins_settings.html", rows=rows, form=form,
-                                   problems=problems, **context), 422
+                                   problems=problems, **context), exc.status
         db.session.commit()
         flash(_("Settings of %(plugin)s saved.", plugin=context["title"]))
         return redirect(url_for("web.admin_plugin_settings", name=name))

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from marshmallow import Schema
 from marshmallow import fields as mf
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
 from core.web.screens.admin import plugins_labels
 from core.web.service_errors import MessageTable, place
@@ -160,11 +160,16 @@ def settings_rows(schema: Schema, explained: dict, defaults: dict) -> list[Setti
     return rows
 
 
-def build_form(rows: list[Setting]) -> FlaskForm:
-    """A FlaskForm with one input per row (named by the setting's key) and reset boxes."""
+def build_form(rows: list[Setting], version: int | None = None) -> FlaskForm:
+    """A FlaskForm with one input per row (named by the setting's key) and reset boxes;
+    with ``version``, the hidden version of the row the settings are kept in
+    (:mod:`core.web.versions`)."""
 
     class SettingsForm(FlaskForm):
         """One field per setting, added below."""
+
+    if version is not None:
+        SettingsForm.version = HiddenField(default=version)
 
     for row in rows:
         kwargs = {"label": row.label, "default": display(row.value, row.kind)}

@@ -16,10 +16,11 @@ from marshmallow import ValidationError
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
 from core.api.errors import ApiError, abort
-from core.db import db
+from core.db import db, versioning
 from core.points import manage, registry
 from core.points.rules import CATEGORIES
 from core.points.schemas import PointRuleCreateSchema, PointRuleUpdateSchema
+from core.web import versions
 from core.web.blueprint import bp
 from core.web.screens.admin import plugins_form
 from core.web.screens.admin.hub import admin_page
@@ -31,6 +32,7 @@ CATEGORY_LABELS = {
 
 
 class PluginRuleForm(FlaskForm):
+    version = versions.version_field()
     active = BooleanField(_l("In use"))
     points = StringField(_l("Points"), description=_l("Keeps its sign: a deduction stays negative."))
     yearly_cap = StringField(_l("Yearly cap"), description=_l("Empty: no cap."))
@@ -65,7 +67,11 @@ def load(schema, form: FlaskForm, data: dict) -> dict | None:
 
 
 def refused(form: FlaskForm, exc: ApiError) -> None:
-    """A service's refusal beside the fields it names (or above the form)."""
+    """A service's refusal beside the fields it names (or above the form); someone else's
+    change since the page was opened, in the words of :mod:`core.web.versions`."""
+    if versions.is_conflict(exc):
+        versions.show_conflict(form)
+        return
     left = plugins_form.place_errors(form, exc.errors) if exc.errors else [exc.message]
     form.form_errors.extend(left)
 
@@ -125,7 +131,7 @@ def admin_point_rule(key):
     own = rule.source == "tenant"
     form_class = TenantRuleForm if own else PluginRuleForm
     values = {"active": rule.active, "points": plugins_form.display(rule.points, "text"),
-              "yearly_cap": plugins_form.display(rule.yearly_cap, "text")}
+              "yearly_cap": plugins_form.display(rule.yearly_cap, "text"), "version": rule.version}
     if own:
         values.update(name=rule.name, category=rule.category,
                       evidence_required=rule.evidence_required, description=rule.description)
@@ -140,10 +146,14 @@ def admin_point_rule(key):
         data = load(PointRuleUpdateSchema(), form, raw)
         if data is not None:
             try:
+                versioning.check_version(rule, versions.read(form), "point rule")
                 manage.update_rule(rule, _changes(rule, data))
             except ApiError as exc:
                 db.session.rollback()
                 refused(form, exc)
+                if versions.is_conflict(exc):
+                    return render_template("web/admin/point_rules_form.html", form=form,
+                                           rule=_rule(key)), exc.status
             else:
                 db.session.commit()
                 flash(_("Point rule “%(rule)s” saved.", rule=rule.name))

@@ -15,7 +15,7 @@ from wtforms.validators import Optional
 
 from core.api.errors import ApiError, abort
 from core.api.smorest import parse_id
-from core.db import db
+from core.db import db, versioning
 from core.points import manage
 from core.points.models import Offer, Partner
 from core.points.schemas import (
@@ -24,6 +24,7 @@ from core.points.schemas import (
     PartnerInputSchema,
     PartnerUpdateSchema,
 )
+from core.web import versions
 from core.web.blueprint import bp
 from core.web.paging import paginate
 from core.web.screens.admin.hub import admin_page
@@ -34,6 +35,7 @@ LEVELS = [("", _l("Anyone")), ("silver", _l("Silver card")), ("gold", _l("Gold c
 
 
 class PartnerForm(FlaskForm):
+    version = versions.version_field()
     name = StringField(_l("Partner name"))
     contact = StringField(_l("Contact person"))
     phone = StringField(_l("Phone"))
@@ -43,6 +45,7 @@ class PartnerForm(FlaskForm):
 
 
 class OfferForm(FlaskForm):
+    version = versions.version_field()
     name = StringField(_l("Offer"))
     cost = StringField(_l("Cost in points"))
     stock = StringField(_l("Stock"), description=_l("Empty: unlimited."))
@@ -133,10 +136,14 @@ def admin_partner(partner_id):
         data = load(PartnerUpdateSchema(), form, _partner_data(form))
         if data is not None:
             try:
+                versioning.check_version(partner, versions.read(form), "partner")
                 manage.update_partner(partner, data)
             except ApiError as exc:
                 db.session.rollback()
                 refused(form, exc)
+                if versions.is_conflict(exc):
+                    return _partner_page(_partner(partner_id), form,
+                                         OfferForm(formdata=None, prefix="offer"), exc.status)
             else:
                 db.session.commit()
                 flash(_("Partner “%(name)s” saved.", name=partner.name))
@@ -180,7 +187,15 @@ def admin_partner_offer(partner_id, offer_id):
     if form.validate_on_submit():
         data = load(OfferUpdateSchema(), form, _offer_data(form))
         if data is not None:
-            manage.update_offer(offer, data)
+            try:
+                versioning.check_version(offer, versions.read(form), "offer")
+                manage.update_offer(offer, data)
+            except ApiError as exc:
+                db.session.rollback()
+                refused(form, exc)
+                return render_template("web/admin/partners_offer.html", partner=_partner(partner_id),
+                                       offer=_offer(_partner(partner_id), offer_id),
+                                       form=form), exc.status
             db.session.commit()
             flash(_("Offer “%(name)s” saved.", name=offer.name))
             return redirect(url_for("web.admin_partner", partner_id=partner.id))

@@ -139,6 +139,7 @@ def form_class(rows: list[Row]) -> type[FlaskForm]:
     class StandardItemsForm(FlaskForm):
         note = StringField(_l("Why this change (kept with the new version)"),
                            validators=[Optional(), Length(max=2000)])
+        edit_version = HiddenField()  # the standard's, when the page was opened (core.web.versions)
 
     for row in rows:
         setattr(StandardItemsForm, row.hidden, HiddenField(default=row.key))

@@ -28,7 +28,8 @@ from core.assessment import custom, preview, registry
 from core.assessment import standards as standard_service
 from core.assessment.models.standards import Standard, StandardVersion
 from core.auth.permissions import has_role
-from core.db import db
+from core.db import db, versioning
+from core.web import versions
 from core.web.blueprint import bp, page
 from core.web.screens.admin import standard_form as sf
 from core.web.screens.admin.indicator_form import CustomIndicatorForm, create_from
@@ -132,14 +133,16 @@ def admin_standard(standard_id):
     standard = _standard_or_404(standard_id)
     rows, indicators = _rows_for(standard, request.args.getlist("add"))
     form_cls = sf.form_class(rows)
-    form = form_cls() if request.method == "POST" else form_cls(data=_initial(standard, rows, indicators))
+    form = (form_cls() if request.method == "POST" else
+            form_cls(data={**_initial(standard, rows, indicators), "edit_version": standard.version}))
     found, no_cycle, status = None, None, 200
     if request.method == "POST" and form.validate():
         items, positions = sf.submitted_items(form, rows)
         unreadable = any(field.errors for field in form)
         try:
             if request.form.get("action") == "save" and not unreadable:
-                return _save(standard, items, form.note.data or None)
+                return _save(standard, items, form.note.data or None,
+                             versions.read(form, "edit_version"))
             if unreadable:  # the service's say on everything else, nothing scored
                 standard_service.proposed(standard, items=items)
             else:
@@ -148,8 +151,12 @@ def admin_standard(standard_id):
             no_cycle = True
         except ApiError as exc:
             db.session.rollback()
-            show_errors(form, exc, MESSAGES, fields=sf.error_fields(rows, positions))
+            if versions.is_conflict(exc):
+                versions.show_conflict(form)
+            else:
+                show_errors(form, exc, MESSAGES, fields=sf.error_fields(rows, positions))
             status = exc.status if exc.status in (409, 422) else 422
+            standard = _standard_or_404(standard_id)
         if any(field.errors for field in form) or form.form_errors:
             status = 409 if status == 409 else 422
     elif request.method == "POST":
@@ -163,10 +170,12 @@ def admin_standard(standard_id):
     ), status
 
 
-def _save(standard: Standard, items: list[dict], note: str | None):
+def _save(standard: Standard, items: list[dict], note: str | None, edit_version: int | None):
     """Save through the service (a new version when the content changed), then back to
-    the standard's page."""
+    the standard's page; refused (409) when someone changed the standard since the page
+    was opened (``edit_version``)."""
     before = standard.current_version
+    versioning.check_version(standard, edit_version, "standard", "edit_version")
     standard_service.update_standard(standard.id, items=items, note=note)
     db.session.commit()
     if standard.current_version == before:

@@ -20,9 +20,11 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from core.api.errors import ApiError
 from core.assessment.settings import PLUGIN
 from core.db import db
 from core.plugins import settings as plugin_settings
+from core.web import versions
 from core.web.blueprint import bp, page
 from core.web.screens.admin.service_messages import MESSAGES
 from core.web.screens.admin.standards import render, require_admin
@@ -32,6 +34,7 @@ THRESHOLDS = ("five", "four", "three", "two")
 
 
 class StarSettingsForm(FlaskForm):
+    version = versions.version_field()
     five = StringField(_l("Five stars from (points)"), validators=[Length(max=20)])
     four = StringField(_l("Four stars from (points)"), validators=[Length(max=20)])
     three = StringField(_l("Three stars from (points)"), validators=[Length(max=20)])
@@ -116,7 +119,8 @@ def admin_stars():
     values = {key: value for key, (value, _source) in explained.items()}
     overridden = {key for key, (_value, source) in explained.items() if source == "tenant"}
     shown = _shown(values)
-    form = StarSettingsForm() if request.method == "POST" else StarSettingsForm(data=shown)
+    form = (StarSettingsForm() if request.method == "POST" else
+            StarSettingsForm(data={**shown, "version": plugin_settings.settings_version(PLUGIN)}))
     together, status = [], 200
     if request.method == "POST":
         status = 422
@@ -126,10 +130,17 @@ def admin_stars():
             for key in _changed_keys(form, shown) | (overridden & set(submitted)):
                 overrides[key] = submitted[key]
             try:
-                plugin_settings.set_overrides(PLUGIN, overrides)
-            except plugin_settings.PluginSettingsError as exc:
+                plugin_settings.set_overrides(PLUGIN, overrides,
+                                              expected_version=versions.read(form))
+            except ApiError as exc:
                 db.session.rollback()
-                together = _place(form, exc.errors or {})
+                if versions.is_conflict(exc):
+                    versions.show_conflict(form)
+                    status = exc.status
+                elif isinstance(exc, plugin_settings.PluginSettingsError):
+                    together = _place(form, exc.errors or {})
+                else:
+                    raise
             else:
                 db.session.commit()
                 flash(_("The star rating settings are saved; they apply from the next run or review."))

@@ -23,12 +23,13 @@ from core.api.smorest import parse_id
 from core.auth import service as auth
 from core.auth.models import User
 from core.auth.permissions import has_role, visible_orgs_clause
-from core.db import db
+from core.db import db, versioning
 from core.db.mixins import utcnow
 from core.members import service as members
 from core.members.models import Member
 from core.orgs import service as orgs
 from core.orgs.models import Organization
+from core.web import versions
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
 from core.web.screens.admin.users_forms import (
@@ -226,12 +227,16 @@ def admin_user_member(user_id):
             form.member_id.errors = [translated("Unknown member.")]
             return _user_page(user, 422, member_form=form)
     try:
+        versioning.check_version(user, versions.read(form), "user")
         auth.link_member(user, member_id)
         db.session.commit()
     except ApiError as exc:
         db.session.rollback()
-        show_errors(form, exc)
-        return _user_page(user, exc.status, member_form=form)
+        if versions.is_conflict(exc):
+            versions.show_conflict(form)
+        else:
+            show_errors(form, exc)
+        return _user_page(_managed_user(user_id), exc.status, member_form=form)
     flash(_("Member linked.") if member_id else _("Member unlinked."))
     return redirect(url_for("web.admin_user", user_id=user.id))
 

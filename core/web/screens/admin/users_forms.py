@@ -49,6 +49,7 @@ class MemberLinkForm(FlaskForm):
     """Link (``member_id`` set) or unlink (empty) the account and a register member."""
 
     member_id = HiddenField()
+    version = HiddenField()  # the account's, when the page was opened (core.web.versions)
 
 
 class ActionForm(FlaskForm):

@@ -16,6 +16,7 @@ from core.db import db
 from core.jobs import service as jobs
 from core.warnings import registry, service
 from core.warnings.plugin import SWEEP_JOB
+from core.web import versions
 from core.web.blueprint import bp
 from core.web.screens.admin import plugins_form
 from core.web.screens.admin.hub import admin_page
@@ -68,7 +69,7 @@ def admin_warning_rule(key):
         explained = {attr: (value, "tenant" if attr in overrides else "default")
                      for attr, value in params.items()}
         rows = plugins_form.settings_rows(schema, explained, described["defaults"])
-    form = plugins_form.build_form(rows)
+    form = plugins_form.build_form(rows, version=described["version"])
     problems = [described["error"]] if described["error"] else []
     status = 200
     if request.method == "POST" and form.validate_on_submit() and rows:
@@ -76,13 +77,17 @@ def admin_warning_rule(key):
         try:
             if unreadable:
                 raise ApiError(422, "unreadable input", unreadable)
-            service.update_rule(key, params=_typed(schema, new))
+            service.update_rule(key, params=_typed(schema, new),
+                                expected_version=versions.read(form))
         except ApiError as exc:
             db.session.rollback()
-            problems = plugins_form.place_errors(form, exc.errors, prefix="params.")
-            if not exc.errors:
-                problems.append(exc.message)
-            status = 422
+            if versions.is_conflict(exc):
+                problems = [str(versions.CONFLICT)]
+            else:
+                problems = plugins_form.place_errors(form, exc.errors, prefix="params.")
+                if not exc.errors:
+                    problems.append(exc.message)
+            status = exc.status if versions.is_conflict(exc) else 422
         else:
             db.session.commit()
             flash(_("Parameters of “%(rule)s” saved.", rule=described["name"]))

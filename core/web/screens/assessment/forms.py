@@ -132,6 +132,7 @@ class ManualForm(FlaskForm):
 
     points = PointsField(_l("Score given"), places=2, validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(_l("Reason for the score"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    version = HiddenField()  # the score's as shown, 0: none yet (core.web.versions)
 
     def __init__(self, *args, weight=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,3 +171,4 @@ class VetoForm(FlaskForm):
 
     reason = SelectField(_l("Veto reason"), id="veto-reason", validators=[DataRequired(REQUIRED)])
     note = TextAreaField(_l("The case"), id="veto-note", validators=[Optional(), Length(max=2000)])
+    version = HiddenField()  # the veto's as shown, 0: none yet (core.web.versions)

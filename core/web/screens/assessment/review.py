@@ -19,6 +19,7 @@ from core.assessment import lists
 from core.assessment.models.cycles import EVALUATED
 from core.assessment.settings import current as assessment_settings
 from core.db import db
+from core.web import versions
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
 from core.web.screens.assessment import queries
@@ -67,12 +68,14 @@ def render_result(cycle_id, org_id, *, status: int = 200, manual: tuple | None =
     cycle, root, assessor = queries.visible_cycle(cycle_id)
     detail = queries.result_detail(cycle, assessor, org_id)
     entered = {m.indicator_key: m for m in detail["manual_scores"]}
+    if veto_form is None:
+        veto_form = VetoForm(formdata=None, data={"version": detail["veto"].version if detail["veto"] else 0})
     return render_template(
         "web/cycle_result.html", cycle=cycle, root=root, assessor=assessor, detail=detail,
         editable=assessor and cycle.state == EVALUATED, entered=entered,
         manual_key=manual[0] if manual else None, refused_manual=manual[1] if manual else None,
         adjustment_form=adjustment_form or AdjustmentForm(formdata=None),
-        veto_form=_veto_form(veto_form or VetoForm(formdata=None)),
+        veto_form=_veto_form(veto_form),
         action=ActionForm(formdata=None), error=error, scorings=SCORINGS,
         back=safe_next(request.args.get("next"), fallback=None),
     ), status
@@ -96,6 +99,9 @@ def _refused(exc: ApiError, form, rerender):
     if exc.status == 422 and form is not None:
         show_errors(form, exc)
         return rerender(status=422)
+    if versions.is_conflict(exc) and form is not None:  # the input stays in the form
+        versions.show_conflict(form)
+        return rerender(status=409)
     if exc.status in (403, 404):
         raise exc
     return rerender(status=exc.status, error=say(exc.message))
@@ -117,7 +123,8 @@ def cycle_manual(cycle_id, org_id, indicator_key):
     if not form.validate_on_submit():
         return rerender(422)
     try:
-        service.set_manual_score(cycle, parsed, indicator_key, form.points.data, form.reason.data)
+        service.set_manual_score(cycle, parsed, indicator_key, form.points.data, form.reason.data,
+                                 expected_version=versions.read(form))
         db.session.commit()
     except ApiError as exc:
         return _refused(exc, form, rerender)
@@ -171,7 +178,8 @@ def cycle_veto(cycle_id, org_id):
     if not form.validate_on_submit():
         return rerender(422)
     try:
-        service.set_veto(cycle, parsed, form.reason.data, form.note.data)
+        service.set_veto(cycle, parsed, form.reason.data, form.note.data,
+                         expected_version=versions.read(form))
         db.session.commit()
     except ApiError as exc:
         return _refused(exc, form, rerender)

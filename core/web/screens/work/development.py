@@ -36,6 +36,7 @@ from core.members.models import Member
 from core.orgs import service as orgs
 from core.orgs.models import Organization
 from core.orgs.service import subtree_filter
+from core.web import versions
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
 from core.web.screens.work.common import (
@@ -56,6 +57,7 @@ REQUIRED = _l("This field is required.")
 
 
 class StepForm(FlaskForm):
+    version = versions.version_field()  # the person's, when the page was opened
     code = SelectField(_l("Step"), coerce=int, validators=[InputRequired(message=REQUIRED)])
     done_on = DateField(_l("Done on"), validators=[InputRequired(message=REQUIRED)])
     evidence = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
@@ -142,17 +144,23 @@ def work_person(person_id):
     status = 200
     if request.method == "GET":
         form.code.data = next_code(last)
+        form.version.data = person.version
     elif form.validate_on_submit():
         try:
             development.record_step(
                 person, form.code.data, form.done_on.data, evidence=form.evidence.data or None,
                 details=_details(form),
                 override_reason=(form.override_reason.data or None) if may_override else None,
-                can_override=may_override)
+                can_override=may_override, expected_version=versions.read(form))
         except ApiError as exc:
             db.session.rollback()
-            _place(form, exc)
+            if versions.is_conflict(exc):
+                versions.show_conflict(form)
+            else:
+                _place(form, exc)
             status = exc.status
+            person, org = visible_record(DevelopmentPerson, person_id, "person", role=WRITE_ROLE)
+            recorded = development.steps_of(person)
         else:
             db.session.commit()
             flash(gettext("Step recorded: %(step)s.", step=S.step(form.code.data).name))

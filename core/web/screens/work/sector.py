@@ -37,10 +37,11 @@ from wtforms.validators import Optional
 from core.api.errors import ApiError, abort
 from core.api.smorest import parse_id
 from core.auth.permissions import has_role
-from core.db import db
+from core.db import db, versioning
 from core.orgs import attributes as org_attributes
 from core.orgs import service as orgs
 from core.orgs import units
+from core.web import versions
 from core.web.blueprint import bp, page
 from core.web.screens.work.common import SECTOR_ROLE, put_errors, refresh_warnings, work_org
 from core.web.service_errors import flat
@@ -114,10 +115,12 @@ def schema_fields(schemas) -> dict[str, ma.Field]:
     return found
 
 
-def make_form(declared: dict[str, ma.Field], stored: dict, formdata):
-    """A form of the declared fields, filled from ``stored`` (or the posted data)."""
+def make_form(declared: dict[str, ma.Field], stored: dict, formdata, version: int | None = None):
+    """A form of the declared fields, filled from ``stored`` (or the posted data), with the
+    record's ``version`` hidden (:mod:`core.web.versions`)."""
     attrs = {PREFIX + key: f for key, schema_field in declared.items()
              if (f := form_field(key, schema_field)) is not None}
+    attrs["version"] = versions.version_field()
     form_class = type("SectorForm", (FlaskForm,), attrs)
     initial = {}
     for key, field in declared.items():
@@ -129,6 +132,7 @@ def make_form(declared: dict[str, ma.Field], stored: dict, formdata):
         elif isinstance(field, ma.List) and not _choices(field.inner) and value is not None:
             value = "\n".join(map(str, value))
         initial[PREFIX + key] = value
+    initial["version"] = version
     form = form_class(formdata=formdata, data=initial)
     return form
 
@@ -172,7 +176,10 @@ def _save(form, declared, apply) -> int:
         apply(attributes_of(form, declared))
     except ApiError as exc:
         db.session.rollback()
-        put_errors(form, exc, field_names(exc))
+        if versions.is_conflict(exc):
+            versions.show_conflict(form)
+        else:
+            put_errors(form, exc, field_names(exc))
         return exc.status
     db.session.commit()
     return 0
@@ -187,10 +194,15 @@ def work_sector(org_id):
     if request.method == "POST" and not may_edit:
         abort(403, gettext("Sector data is edited by the organisation manager."))
     declared = schema_fields(org_attributes.schemas_for(org.sector, org.kind))
-    form = make_form(declared, org_attributes.visible(org), request.form if request.method == "POST" else None)
+    form = make_form(declared, org_attributes.visible(org),
+                     request.form if request.method == "POST" else None, version=org.version)
     status = 200
     if request.method == "POST":
-        status = _save(form, declared, lambda values: orgs.update(org, {"attributes": values}))
+        def apply(values):
+            versioning.check_version(org, versions.read(form), "organization")
+            return orgs.update(org, {"attributes": values})
+
+        status = _save(form, declared, apply)
         if status == 0:
             flash(gettext("Sector data saved."))
             refresh_warnings(org, (f"{org.sector}.",) if org.sector else (), sector=org.sector)
@@ -216,10 +228,14 @@ def work_unit(org_id, unit_id):
         abort(403, gettext("Sector data is edited by the organisation manager."))
     declared = schema_fields(org_attributes.unit_schemas_for(org.sector, unit.unit_type))
     form = make_form(declared, org_attributes.visible_unit(unit, org.sector),
-                     request.form if request.method == "POST" else None)
+                     request.form if request.method == "POST" else None, version=unit.version)
     status = 200
     if request.method == "POST":
-        status = _save(form, declared, lambda values: units.update(org, unit, {"attributes": values}))
+        def apply(values):
+            versioning.check_version(unit, versions.read(form), "unit")
+            return units.update(org, unit, {"attributes": values})
+
+        status = _save(form, declared, apply)
         if status == 0:
             flash(gettext("Sector data saved."))
             refresh_warnings(org, (f"{org.sector}.",) if org.sector else (), sector=org.sector)
