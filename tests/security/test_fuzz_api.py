@@ -32,7 +32,8 @@ examples. Hypothesis is derandomized (the same cases on every run: CI is reprodu
 example database, has no deadline and does not shrink (a failure is reported as generated;
 shrinking a request body can take minutes). Every operation's failure is collected and all are
 reported together. ``DANGJIAN_FUZZ_ONLY=<regex on "METHOD /path">`` fuzzes only matching
-operations, to chase one failure.
+operations, to chase one failure; ``DANGJIAN_FUZZ_SEED=<int>`` draws other cases than CI's, to
+explore (run it with a larger ``DANGJIAN_FUZZ_EXAMPLES`` now and then).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ from core.tenancy import tenant_context
 
 FUZZ_EXAMPLES = int(os.environ.get("DANGJIAN_FUZZ_EXAMPLES", "5"))
 ONLY = os.environ.get("DANGJIAN_FUZZ_ONLY")
+SEED = os.environ.get("DANGJIAN_FUZZ_SEED")  # unset: derandomized, the same cases as CI
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 KNOWN_PER_NAME = 8  # known ids offered per parameter: some variety, a short enum
 METHOD_ORDER = {"get": 0, "post": 1, "put": 1, "patch": 1, "delete": 2}
@@ -206,7 +208,7 @@ def _fuzz(operation, explicit, headers: dict, app, counts: dict) -> None:
 
     @hypothesis.settings(
         max_examples=FUZZ_EXAMPLES,
-        derandomize=True,
+        derandomize=SEED is None,
         database=None,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],
@@ -234,6 +236,8 @@ def _fuzz(operation, explicit, headers: dict, app, counts: dict) -> None:
 
     if explicit is not None:
         fuzz = hypothesis.example(case=explicit)(fuzz)
+    if SEED is not None:
+        fuzz = hypothesis.seed(int(SEED))(fuzz)
     fuzz()
 
 
