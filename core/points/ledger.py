@@ -316,10 +316,14 @@ def approve(entry: PointEntry, rules: dict[str, EffectiveRule] | None = None) ->
 
 
 def reject(entry: PointEntry, reason: str | None) -> PointEntry:
-    """Reject a pending entry with a reason (caller checks the role)."""
+    """Reject a pending entry with a reason (caller checks the role). Under the same lock
+    as :func:`approve` and read again after it: an approval committed since the entry was
+    read is not overwritten (409), nor its points left counted for a rejected entry."""
     reason = (reason or "").strip()
     if not reason:
         _refuse("reason", "Say why the entry is rejected.")
+    lock_account(entry.member_id)
+    db.session.refresh(entry)
     if entry.status != "pending":
         raise ApiError(409, f"The entry is already {entry.status}.", {"status": [entry.status]})
     actor = current_actor()

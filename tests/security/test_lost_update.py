@@ -1577,3 +1577,44 @@ def test_a_stale_web_form_saves_nothing_and_keeps_the_input(app, city, name):
             done.status_code,
             _page_errors(done.get_data(as_text=True)),
         )
+
+
+def test_a_rejection_read_before_an_approval_does_not_overwrite_it(app, city):
+    """Approving and rejecting a member's point entry are both edits of it: a rejection
+    whose entry was read before someone else's approval committed is refused (409), so
+    the entry is not left rejected with its points counted."""
+    from core.api.errors import ApiError
+    from core.points import ledger
+    from core.points.models import PointEntry
+
+    client = app.test_client()
+    entry = client.post(
+        "/api/v1/points/entries",
+        headers=city.headers("alice"),
+        json={
+            "member_id": city.ids["member"],
+            "rule_key": city.ids["point_rule"],
+            "occurred_on": (TODAY - timedelta(days=2)).isoformat(),
+            "evidence": "志愿服务",
+        },
+    )
+    assert entry.status_code == 201, entry.get_json()
+    assert entry.get_json()["status"] == "pending"
+    entry_id = uuid.UUID(entry.get_json()["id"])
+
+    with app.app_context(), tenant_context(city.tenant_id):
+        read = db.session.scalar(select(PointEntry).where(PointEntry.id == entry_id))
+        assert read.status == "pending"  # what the rejecting request read
+        approval = ThreadPoolExecutor(1).submit(
+            lambda: app.test_client().post(
+                f"/api/v1/points/entries/{entry_id}/approve", headers=city.headers("bob")
+            )
+        )
+        assert approval.result(WAIT).status_code == 200
+        with pytest.raises(ApiError) as refused:
+            ledger.reject(read, "乙驳回")
+        assert refused.value.status == 409
+        db.session.rollback()
+        db.session.remove()
+    after = client.get(f"/api/v1/points/entries/{entry_id}", headers=city.headers("alice"))
+    assert after.get_json()["status"] == "approved"
