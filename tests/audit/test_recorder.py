@@ -226,9 +226,10 @@ def test_bulk_update_by_primary_key_records_real_changes_per_row(tenant, in_tena
     with in_tenant(tenant):
         a, b = _org("A"), _org("B")
         db.session.commit()
+        # organisations are versioned: a bulk update by primary key names the version it read
         db.session.execute(update(Organization), [
-            {"tenant_id": tenant.id, "id": a.id, "name": "新A"},
-            {"tenant_id": tenant.id, "id": b.id, "name": "B 党委"},  # unchanged
+            {"tenant_id": tenant.id, "id": a.id, "version": a.version, "name": "新A"},
+            {"tenant_id": tenant.id, "id": b.id, "version": b.version, "name": "B 党委"},  # unchanged
         ])
         db.session.commit()
         [updated] = _entries(action="update")
