@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -80,6 +80,22 @@ def _is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+DATABASE_AWAY = "The database cannot be reached just now; nothing was changed. Try again in a moment."
+
+
+def database_away(exc: OperationalError) -> bool:
+    """Whether ``exc`` means the connection to the database is lost or cannot be made (not a
+    lock, a deadlock or a bad statement): SQLAlchemy saw a disconnect, PostgreSQL said
+    "connection exception" (08…) or "operator intervention" (57P…: shut down, terminated), or
+    psycopg failed before the server said anything."""
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is not None:
+        return state.startswith(("08", "57P"))
+    return type(exc.orig).__module__.startswith("psycopg")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -118,6 +134,31 @@ def register_error_handlers(app: Flask) -> None:
         message = "This record was changed by someone else since you read it; reload and try again."
         errors = {"version": ["Stale: the record has changed."]}
         return jsonify(error_body(409, message, errors)), 409
+
+    @app.errorhandler(OperationalError)
+    def _operational_error(exc: OperationalError):
+        """The database went away under this request (restarted, failed over, its connection
+        cut): a clean 503 — nothing was committed — instead of a 500. The pool checks each
+        connection before use (``pool_pre_ping``), so the next request reconnects."""
+        if not database_away(exc):
+            return _unexpected(exc)
+        from core.db import db
+
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the session is reset anyway
+            db.session.remove()
+        log.error("the database is unreachable on %s %s: %s", request.method, request.path,
+                  exc.orig)
+        if _is_api_request():
+            response = jsonify(error_body(503, DATABASE_AWAY))
+        else:
+            from flask_babel import gettext
+
+            response = app.response_class(gettext(DATABASE_AWAY), mimetype="text/plain")
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -23,7 +23,9 @@ def _error_page(status: int, message: str):
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    return _error_page(exc.status, exc.message)
+    from core.web.service_errors import translate
+
+    return _error_page(exc.status, translate(exc.message))
 
 
 @bp.errorhandler(StaleDataError)

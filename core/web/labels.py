@@ -56,6 +56,14 @@ def job_state(code):
     return _get(JOB_STATES, code)
 
 
+def job_error(text):
+    """A job's error as the user reads it: translated when the catalog knows it (the job
+    queue away, a worker that died), else as the job wrote it."""
+    from core.web.service_errors import translate
+
+    return translate(text) if text else text
+
+
 def sector(key):
     """A sector's Chinese name, as its plugin declares it."""
     from core.orgs.sectors import installed_sectors

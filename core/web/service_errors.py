@@ -121,6 +121,19 @@ GENERIC = MessageTable(
         (rf"Length must be {_N}\.", _l("Give exactly %(n)s values.")),
         (rf"Longer than maximum length {_N}\.", _l("Too long: at most %(n)s.")),
         (rf"Shorter than minimum length {_N}\.", _l("Too short: at least %(n)s.")),
+        # core.jobs: the queue away when a job is started (core.jobs.service), an attempt
+        # whose process died (core.jobs.recovery) — the reason, for the log, is left out.
+        (r"The job queue is unavailable \(Redis cannot be reached\): job \S+ was not started\. "
+         r"Try again later\.", _l("The job queue is unavailable, so the job was not started. "
+                                 "Try again later.")),
+        (r"The worker running this job stopped during attempt (?P<n>\d+) \(.*\); nothing the "
+         r"attempt wrote was kept\. It could not be retried: .*",
+         _l("The worker running this job stopped during attempt %(n)s and nothing it wrote was "
+            "kept; it could not be retried. Start it again.")),
+        (r"The worker running this job stopped during attempt (?P<n>\d+) \(.*\); nothing the "
+         r"attempt wrote was kept\.",
+         _l("The worker running this job stopped during attempt %(n)s and nothing it wrote was "
+            "kept.")),
     ),
 )
 

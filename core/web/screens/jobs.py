@@ -41,6 +41,6 @@ def job_status(job_id):
     job = visible_job(job_id)
     return jsonify(
         state=job.state, state_label=str(labels.job_state(job.state)), progress=job.progress,
-        message=job.message, error=job.error, done=job.state in DONE_STATES,
+        message=job.message, error=labels.job_error(job.error), done=job.state in DONE_STATES,
         url=url_for("web.job_page", job_id=job.id),
     )

@@ -30,6 +30,7 @@ from core.web.paging import Page
 from core.web.screens.imports import reasons
 from core.web.screens.imports.forms import ImportForm
 from core.web.screens.jobs import visible_job
+from core.web.service_errors import translate
 
 RECENT = 10
 ERRORS_PER_PAGE = 100
@@ -86,7 +87,8 @@ def _start(form: ImportForm) -> Job | None:
                             filename=filename)
     except ApiError as exc:
         uploads.discard(tenant_id, name)
-        form.form_errors.append(_("The import could not be started: %(reason)s", reason=exc.message))
+        form.form_errors.append(_("The import could not be started: %(reason)s",
+                                  reason=translate(exc.message)))
         form.status = exc.status
         return None
 
