@@ -1,18 +1,5 @@
-"""``dangjian worker`` and ``dangjian jobs run``.
-
-The worker creates the app once, in the parent; rq forks a work-horse per job, and each
-work-horse first drops the database connections it inherited (``dispose(close=False)``: the
-parent's sockets are left alone, the child opens its own). A socket shared by two processes
-would interleave their conversations with the database.
-
-Faults (:mod:`core.jobs.recovery`): on start and every few heartbeats the worker ends the
-attempts whose process died (any worker's, any tenant's); when its own work-horse dies (killed,
-out of memory) it ends that attempt at once. A Redis blip does not stop it: rq waits for
-Redis while idle, and this worker also lets a failed heartbeat or registry clean-up pass. A
-database blip fails nothing but the attempts running then (retried as transient errors); the
-next work-horse opens fresh connections. When the worker does stop on an error it exits with
-status 1 and says why.
-"""
+"""``dangjian worker`` and ``dangjian jobs run``. The worker itself — forking, recovery of dead
+attempts, riding out Redis and database blips — is :mod:`core.jobs.worker`."""
 
 from __future__ import annotations
 
@@ -20,77 +7,17 @@ import json
 import logging
 
 import click
-import rq
 from flask import current_app
 from flask.cli import with_appcontext
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.api.errors import ApiError
 from core.auth.context import acting_as, cli_actor
-from core.db import db
-from core.jobs import liveness, queue, recovery, runner, service
+from core.jobs import queue, service, worker
 from core.jobs.models import FAILED
 from core.tenancy import tenant_context
 
 log = logging.getLogger(__name__)
-
-
-class Worker(rq.Worker):
-    """rq's forking worker whose work-horses start with no inherited database connection, and
-    which ends dead attempts and rides out Redis blips (see the module docstring)."""
-
-    def main_work_horse(self, job, queue):
-        try:
-            with runner._app_for_run().app_context():
-                for engine in db.engines.values():
-                    engine.dispose(close=False)
-        except Exception:  # noqa: BLE001 - never let the child fall back into the parent's loop
-            log.exception("work-horse could not reset its database connections")
-        super().main_work_horse(job, queue)
-
-    def handle_work_horse_killed(self, job, retpid, ret_val, rusage):
-        """The work-horse died without reporting (a signal, the OOM killer): end the job's
-        attempt now; when it is not to be retried, rq must not retry the rq job either."""
-        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
-        if job.func_name != f"{runner.run.__module__}.{runner.run.__name__}":
-            return
-        try:
-            tenant_id, job_id = job.args[:2]
-            state = recovery.horse_died(
-                runner._app_for_run(), tenant_id, job_id, retpid, rq_retries=job.should_retry
-            )
-        except Exception:  # noqa: BLE001 - recovery's sweep will end it later
-            log.exception("could not record the death of the work-horse of job %s", job.id)
-            return
-        if state == FAILED:
-            job.retries_left = 0
-
-    def run_maintenance_tasks(self):
-        try:
-            super().run_maintenance_tasks()
-        except RedisError as exc:
-            self.log.warning("Redis unreachable during maintenance (%s); waiting for it", exc)
-        app = runner._app_for_run()
-        try:
-            with app.app_context():
-                ended = recovery.sweep(app)
-            if ended:
-                log.warning("ended %d job attempt(s) whose process had died", ended)
-        except Exception:  # noqa: BLE001 - the database may be away; the next sweep retries
-            log.exception("the sweep for dead job attempts failed; it runs again later")
-
-    def heartbeat(self, timeout=None, pipeline=None):
-        """rq's worker heartbeat; a Redis blip while idle is let pass (rq's dequeue then waits
-        for Redis with back-off) instead of ending the worker."""
-        if pipeline is not None:
-            return super().heartbeat(timeout, pipeline)
-        try:
-            return super().heartbeat(timeout, pipeline)
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            self.log.warning("worker heartbeat not sent (Redis unreachable: %s)", exc)
-            return None
 
 
 @click.command("worker")
@@ -116,23 +43,11 @@ def worker_command(burst: bool, queue_names: tuple[str, ...]) -> None:
         connection.ping()
     except RedisError as exc:
         raise click.ClickException(f"Redis cannot be reached ({exc}); check REDIS_URL.") from None
-    runner.use_app(app)
-    names = queue_names or (app.config["JOB_QUEUE"],)
-    queues = [rq.Queue(n, connection=connection) for n in names]
-    # maintenance (rq's registries and the sweep for dead attempts) at the heartbeat's pace
-    every = max(int(liveness.stale_after(app).total_seconds()), 1)
-    worker = Worker(queues, connection=connection, maintenance_interval=every)
+    names = list(queue_names or (app.config["JOB_QUEUE"],))
     try:
-        worker.work(burst=burst, with_scheduler=True)  # the scheduler brings delayed retries back
-        waiting = sum(q.count for q in queues) if burst else 0
-    except RedisError as exc:
-        raise click.ClickException(f"the worker stopped: Redis cannot be reached ({exc})") from None
-    if not burst and worker._shutdown_requested_date is None:
-        raise click.ClickException("the worker stopped on an error (logged above)")
-    if waiting:
-        raise click.ClickException(
-            f"the worker stopped on an error (logged above) with {waiting} job(s) still queued"
-        )
+        worker.serve(app, connection, names, burst=burst)
+    except worker.WorkerStopped as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.group("jobs")

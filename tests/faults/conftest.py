@@ -20,6 +20,8 @@ from core.orgs.models import Organization
 from core.plugins import service as plugin_service
 from core.seed import service as seed
 from tests.excel.conftest import person, sheet_bytes
+from tests.faults.services import private_postgres, private_redis  # noqa: F401 - fixtures
+from tests.web.conftest import web_as  # noqa: F401 - a fixture
 
 TODAY = date(2026, 11, 22)
 SECTOR_PLUGINS = ("rural", "community", "organs", "two_new", "soe")

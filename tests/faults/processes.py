@@ -97,8 +97,14 @@ class Dangjian:
         self._lines.put(None)
 
     def log(self) -> str:
+        """The last lines it printed (for an assertion's message)."""
         self._drain()
         return "\n".join(self.lines[-80:])
+
+    def output(self) -> str:
+        """Everything it printed so far."""
+        self._drain()
+        return "\n".join(self.lines)
 
     def _drain(self) -> None:
         while True:

@@ -143,7 +143,7 @@ def test_a_worker_killed_mid_run_is_retried_by_the_next_worker_to_the_same_resul
 
     with Dangjian(environment(app), "worker", "--burst") as worker:  # ends it on start, reruns
         assert worker.finish() == 0, worker.log()
-    assert "attempt 1/2 is dead" in worker.log()
+    assert "attempt 1/2 is dead" in worker.output(), worker.log()
     with in_tenant(tenant):
         job = job_row(stall.job_id)
         assert (job.state, job.attempts, job.error) == ("finished", 2, None), job.error

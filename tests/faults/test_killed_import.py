@@ -134,7 +134,7 @@ def test_a_killed_work_horse_is_noticed_by_its_worker_and_the_import_retried_to_
                 time.sleep(0.5)
         assert worker.process.poll() is None, "the worker died with its work-horse"
         assert worker.stop() == 0, worker.log()
-    assert "attempt 1/2 is dead" in worker.log()
+    assert "attempt 1/2 is dead" in worker.output(), worker.log()
     with in_tenant(tenant):
         job = job_row(job_id)
         assert (job.state, job.attempts) == ("finished", 2), job.error

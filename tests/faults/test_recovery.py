@@ -190,3 +190,19 @@ def test_a_dead_attempt_whose_retry_cannot_be_queued_fails_clearly(
         read = service.get(job_id)
         assert read.state == "failed"
         assert read.error.endswith(recovery.NOT_REQUEUED)
+
+
+def test_the_web_says_in_chinese_that_the_worker_stopped(
+    app, backend, faulty_jobs, tenant, in_tenant, web_as
+):
+    web = web_as(tenant, "admin")
+    with in_tenant(tenant):
+        gone = f"{socket.gethostname()}:{_dead_pid()}:0badc0ffee00"
+        job_id = _running_row(app, runner=gone, attempts=2).id  # the last attempt: failed
+    status = web.get(f"/jobs/{job_id}/status").get_json()
+    assert status["state"] == "failed" and status["done"] is True
+    assert (
+        status["error"] == "执行该任务的后台进程在第 2 次尝试中意外中止，本次写入的内容均未保留。"
+    )
+    page = web.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "第 2 次尝试中意外中止" in page and "The worker running" not in page
