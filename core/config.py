@@ -93,4 +93,9 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+        # uploads and imports (core.files, core.excel.importer, core.excel.archive)
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 200_000),
+        "IMPORT_MAX_UNPACKED_BYTES": _int("IMPORT_MAX_UNPACKED_BYTES", 512 * 1024 * 1024),
+        "IMPORT_MAX_SHARED_STRINGS": _int("IMPORT_MAX_SHARED_STRINGS", 1_000_000),
     }
