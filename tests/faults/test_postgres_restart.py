@@ -15,8 +15,9 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
-from core.api.errors import DATABASE_AWAY
+from core.api.errors import DATABASE_AWAY, database_away
 from core.auth import service as auth_service
 from core.db import db
 from core.models import load_all_models
@@ -175,3 +176,19 @@ def test_a_restarted_server_costs_no_request_and_a_stopped_one_is_a_clean_503(
     )
     assert created.status_code == 201, created.get_json()
     assert web.get("/orgs").status_code == 200
+
+
+def test_a_connection_cut_in_the_middle_of_a_transaction_counts_as_the_database_away(
+    app, backend, app_ctx
+):
+    """What an in-flight request meets when its connection is cut (the 503 above, not a
+    500): PostgreSQL's "terminating connection due to administrator command"."""
+    if backend == "sqlite":
+        pytest.skip("SQLite is a file: no server to lose")
+    assert db.session.execute(text("SELECT 1")).scalar() == 1  # a transaction holds a connection
+    assert _cut_every_connection(app) >= 1
+    with pytest.raises(OperationalError) as cut:
+        db.session.execute(text("SELECT 1"))
+    assert database_away(cut.value)
+    db.session.rollback()
+    assert db.session.execute(text("SELECT 2")).scalar() == 2  # the next one reconnects

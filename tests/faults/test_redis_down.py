@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.jobs.models import Job
+from core.protection import ratelimit
 from tests.excel.conftest import person, sheet_bytes
 from tests.faults.conftest import job_row
 from tests.faults.processes import Dangjian, environment
@@ -64,6 +65,8 @@ def test_without_redis_reads_and_writes_work_and_starting_a_job_is_a_clear_503(
     cut_off, private_redis, tenant, in_tenant
 ):
     app, ids = cut_off
+    limiter = app.extensions[ratelimit.EXTENSION]
+    assert limiter.enabled and ratelimit.storage_uri(app.config) == private_redis.url
     private_redis.kill()
     api = app.test_client()
 
