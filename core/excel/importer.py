@@ -203,6 +203,14 @@ def import_members_job(ctx: JobContext, *, upload: str, mode: str = ALL_OR_NOTHI
     return result
 
 
+def _discard_upload(tenant_id: int, kwargs: dict) -> None:
+    """The workbook of an import whose worker died and that will not run again (recovery)."""
+    uploads.discard(tenant_id, kwargs.get("upload"))
+
+
+import_members_job.on_abandoned = _discard_upload
+
+
 # -- the import ------------------------------------------------------------------------------
 
 

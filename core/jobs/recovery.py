@@ -138,8 +138,28 @@ def abandon(
             },
             from_state=RETRYING,
         )
-        return FAILED
+        state = FAILED
+    if state == FAILED:
+        _release_inputs(app, job)
     return state
+
+
+def _release_inputs(app: Flask, job: Job) -> None:
+    """A job that ended for good no longer needs what it was given to read — an uploaded
+    workbook full of personal data, say. A job function that keeps such inputs carries an
+    ``on_abandoned(tenant_id, kwargs)`` attribute that removes them; the job itself does the
+    same when it ends normally, but a killed one never gets the chance."""
+    from core.jobs.registry import all_jobs
+
+    with app.app_context():
+        spec = all_jobs().get(job.name)
+        cleanup = getattr(spec.function, "on_abandoned", None) if spec else None
+        if cleanup is None:
+            return
+        try:
+            cleanup(job.tenant_id, dict(job.kwargs or {}))
+        except Exception:  # noqa: BLE001 - the job's state is already right; log and go on
+            log.exception("job %s (%s): its inputs could not be released", job.name, job.id)
 
 
 def _end(

@@ -13,9 +13,10 @@ import io
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from core.db import db
 from core.jobs import queue as job_queue
@@ -95,6 +96,9 @@ def test_an_import_killed_mid_way_writes_no_member_and_fails_clearly(
     assert shown["state"] == "failed"
     assert "stopped during attempt 1" in shown["error"], shown["error"]
     assert _members(tenant, in_tenant) == []
+    # the workbook (personal data) is not left behind by a job that will not run again
+    folder = Path(app.instance_path) / "uploads" / str(inspect(tenant).identity[0])
+    assert list(folder.glob("*.xlsx")) == []
 
     result = _import_uninterrupted(client, headers, run_jobs, register)  # the user again
     assert (result["created"], result["error_count"]) == (SHEET_ROWS, 0), result["errors"][:3]
