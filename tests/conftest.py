@@ -23,7 +23,12 @@ from core.models import load_all_models
 from core.tenancy import rls, tenant_context
 from core.tenancy.models import Tenant
 
-pytest_plugins = ["tests.support.auth", "tests.support.jobs", "tests.support.statements"]
+pytest_plugins = [
+    "tests.support.auth",
+    "tests.support.databases",
+    "tests.support.jobs",
+    "tests.support.statements",
+]
 
 PG_ADMIN_URL = os.environ.get(
     "DANGJIAN_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -17,7 +17,8 @@ from core.audit.models import AuditEntry
 from core.db import db
 from core.orgs import service as orgs
 from core.tenancy.models import Tenant
-from tests.conftest import PG_ADMIN_URL, PG_DATABASE, PG_PASSWORD, PG_ROLE
+from tests.conftest import PG_ADMIN_URL, PG_DATABASE
+from tests.support.databases import scratch_postgres
 
 READ_ONLY = {"GET", "HEAD", "OPTIONS"}
 
@@ -143,16 +144,10 @@ def test_deleting_a_tenant_still_removes_its_entries(
 
 def test_the_migration_installs_the_trigger(pg, app):
     """``dangjian db upgrade`` (not only create_all) leaves the log append-only."""
-    name = f"dangjian_audit_mig_{os.getpid()}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}" OWNER "{PG_ROLE}"'))
-    url = make_url(PG_ADMIN_URL).set(username=PG_ROLE, password=PG_PASSWORD, database=name)
-    try:
+    with scratch_postgres(f"dangjian_audit_mig_{os.getpid()}") as url:
         fresh = create_app(
             {
-                "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+                "SQLALCHEMY_DATABASE_URI": url,
                 "TESTING": True,
                 "SECRET_KEY": "x",
             }
@@ -177,11 +172,3 @@ def test_the_migration_installs_the_trigger(pg, app):
                     conn.rollback()
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
-                {"d": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()

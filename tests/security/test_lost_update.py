@@ -24,7 +24,6 @@ module and backend.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import threading
 import uuid
@@ -1147,34 +1146,6 @@ def test_a_stale_acknowledgement_of_a_warning_is_refused(app, city):
     assert "version" in _error_fields(refused.get_json())
     after = client.get(path, headers=city.headers("alice")).get_json()
     assert after["acknowledgement_note"] == "甲已阅" and after["version"] == version + 1
-
-
-MIGRATION_DB = f"dangjian_lost_update_{os.getpid()}"
-
-
-@pytest.fixture
-def fresh_url(app, backend, tmp_path):
-    """An empty database of the leg's kind (the session's own database stays untouched)."""
-    from sqlalchemy import create_engine, make_url, text
-
-    from tests.conftest import PG_ADMIN_URL, PG_PASSWORD, PG_ROLE
-
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path}/before.sqlite3"
-        return
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{MIGRATION_DB}"'))
-        conn.execute(text(f'CREATE DATABASE "{MIGRATION_DB}" OWNER "{PG_ROLE}"'))
-    url = make_url(PG_ADMIN_URL).set(username=PG_ROLE, password=PG_PASSWORD, database=MIGRATION_DB)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
-            {"d": MIGRATION_DB},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{MIGRATION_DB}"'))
-    admin.dispose()
 
 
 def _revision_before(path: Path) -> str:
