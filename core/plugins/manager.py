@@ -41,6 +41,7 @@ DEFAULT_PLUGINS = (
     "core.demo.plugin",
     "core.seed.plugin",
     "core.protection.plugin",
+    "core.statistics.plugin",
 )
 
 
