@@ -193,6 +193,11 @@ QUERIES: dict[str, dict] = {
     "GET /points/ranking": {"org": "@org"},
     "GET /community/overview": {"org_id": "@grid.org"},
     "GET /two_new/coverage": {"org": "@tn_unit.org"},
+    "GET /statistics": {"org_id": "@org", "year": YEAR},
+    "GET /statistics/export.xlsx": {"org_id": "@org", "year": YEAR},
+    "GET /statistics/drill": {
+        "org_id": "@org", "year": YEAR, "table": "gender", "row": "total", "column": "total",
+    },
 }
 
 # Query arguments that name a record: filled with the aimed-at city's id of that kind.
