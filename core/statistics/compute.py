@@ -11,8 +11,9 @@ What each figure reads (the reference date ``end`` is the period's last day):
   registered in the subtree now who had joined by ``end``; full at ``end`` means converted
   (``full_on``) by then, ages are whole years at ``end``. The register keeps no past
   snapshots, so a member who died or left after ``end`` is no longer counted;
-* development: ``joined_on`` (admitted as probationary) and ``full_on`` (转正) in the period,
-  lost contact since a day in the period, and lost contact at ``end``;
+* development and lost contact: ``joined_on`` (admitted as probationary) and ``full_on`` (转正) in the period,
+  lost contact since a day in the period, and lost contact at ``end`` (by the recorded
+  reason);
 * transfers and leaving: the member events of the period (the organisation an event names
   is where the member was), a move across the subtree's edge counting as in or out;
 * organisations: those that existed on ``end`` (founded by then, not yet dissolved/merged);
@@ -40,6 +41,7 @@ from core.statistics.tables import (
     CATEGORY_LABELS,
     EDUCATION_LABELS,
     LEAVE_REASONS,
+    LOST_CONTACT_LABELS,
     TABLES,
     TOTAL,
     UNKNOWN,
@@ -123,6 +125,24 @@ def _events_base(root: Organization, start: date, end: date):
 
 def _inside(alias, root: Organization):
     return and_(alias.id.is_not(None), alias.path.startswith(root.path, autoescape=True))
+
+
+def _lost_contact(root: Organization, end: date) -> Spec:
+    """Members out of contact at ``end`` (as the development table's last column), by the
+    reason recorded when contact was lost."""
+    base = _members_base(root).where(
+        Member.status == "lost_contact",
+        or_(Member.lost_contact_since.is_(None), Member.lost_contact_since <= end),
+    )
+    known = list(LOST_CONTACT_LABELS)
+    columns = {
+        TOTAL: true(),
+        **{reason: Member.lost_contact_reason == reason for reason in known},
+        UNKNOWN: or_(
+            Member.lost_contact_reason.is_(None), Member.lost_contact_reason.not_in(known)
+        ),
+    }
+    return Spec(base, _member_item(), {TOTAL: true()}, columns)
 
 
 def _transfers(root: Organization, start: date, end: date) -> Spec:
@@ -241,6 +261,8 @@ def spec(table: Table, root: Organization, year: int, period: str) -> Spec:
                     ),
                 },
             )
+        case "lost_contact":
+            return _lost_contact(root, end)
         case "transfers":
             return _transfers(root, start, end)
         case "leaving":

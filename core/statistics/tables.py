@@ -64,6 +64,16 @@ LEAVE_REASONS = {
     "removed": "除名",
     "other": "其他",
 }
+# 失联原因 of the national collection (core.members.models.LOST_CONTACT_REASONS).
+LOST_CONTACT_LABELS = {
+    "migrant_work": "外出务工经商",
+    "restructuring": "单位改制或破产",
+    "graduated_unknown": "毕业后去向不明",
+    "job_changed": "工作单位改变",
+    "abroad": "出国(境)",
+    "moved": "居住地改变",
+    "other": "其他",
+}
 MEMBER_ROWS = ((TOTAL, "党员总数"), ("full", "正式党员"), ("probationary", "预备党员"))
 
 
@@ -109,6 +119,12 @@ TABLES = (
             ("lost_contact_new", "本期失联党员"),
             ("lost_contact", "期末失联党员"),
         ),
+    ),
+    Table(
+        "lost_contact",
+        "失联党员情况",
+        ((TOTAL, "合计"),),
+        ((TOTAL, "合计"), *LOST_CONTACT_LABELS.items(), (UNKNOWN, "未填写")),
     ),
     Table(
         "transfers",

@@ -207,6 +207,16 @@ EDUCATION = (
     "junior_or_below",
 )
 
+LOST_REASONS = (
+    "migrant_work",
+    "restructuring",
+    "graduated_unknown",
+    "job_changed",
+    "abroad",
+    "moved",
+    "other",
+)
+
 
 def _band(age: int) -> str:
     return next((label for limit, label in AGE_LIMITS if age <= limit), "over_70")
@@ -224,7 +234,7 @@ def direct_counts(tenant_id: int, root_path: str, year: int, period: str) -> dic
     rows = db.session.execute(
         text(
             "SELECT m.gender, m.ethnicity, m.birth_date, m.education, m.job, m.joined_on, "
-            "m.full_on, m.status, m.lost_contact_since FROM members m JOIN organizations o "
+            "m.full_on, m.status, m.lost_contact_since, m.lost_contact_reason FROM members m JOIN organizations o "
             "ON o.id = m.org_id AND o.tenant_id = m.tenant_id "
             "WHERE m.tenant_id = :t AND o.path LIKE :p"
         ),
@@ -239,13 +249,25 @@ def direct_counts(tenant_id: int, root_path: str, year: int, period: str) -> dic
             "education",
             "job",
             "development",
+            "lost_contact",
             "transfers",
             "leaving",
             "organizations",
             "coverage",
         )
     }
-    for gender, ethnicity, birth, education, job, joined, full_on, status, lost_since in rows:
+    for (
+        gender,
+        ethnicity,
+        birth,
+        education,
+        job,
+        joined,
+        full_on,
+        status,
+        lost_since,
+        lost_reason,
+    ) in rows:
         joined, full_on, birth, lost_since = _d(joined), _d(full_on), _d(birth), _d(lost_since)
         dev = out["development"]["total"]
         dev["admitted"] += start <= joined <= end
@@ -256,6 +278,11 @@ def direct_counts(tenant_id: int, root_path: str, year: int, period: str) -> dic
         dev["lost_contact"] += status == "lost_contact" and (
             lost_since is None or lost_since <= end
         )
+        if status == "lost_contact" and (lost_since is None or lost_since <= end):
+            out["lost_contact"]["total"]["total"] += 1
+            out["lost_contact"]["total"][
+                lost_reason if lost_reason in LOST_REASONS else "unknown"
+            ] += 1
         if status not in ("probationary", "full", "mobile", "lost_contact") or joined > end:
             continue
         for row in ("total", "full" if full_on and full_on <= end else "probationary"):

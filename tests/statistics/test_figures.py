@@ -70,6 +70,8 @@ def test_the_edge_cases_fall_where_the_rules_say(tenant, in_tenant, city):
         # converted on 06-30: in both periods; probationary before, full at the half's end
         assert names("half", "development", "total", "converted") == {ids["converted"]}
         assert _cell(year, "development", "total", "lost_contact") == 1
+        assert names("annual", "lost_contact", "total", "migrant_work") == {ids["lost"]}
+        assert _cell(year, "lost_contact", "total", "total") == 1
         # the traveller out (02-01) and back (09-01); the mover in from X (05-05) — the move
         # within E (06-06) is neither
         assert _cell(year, "transfers", "external", "out") == 1
