@@ -54,6 +54,10 @@ from core.orgs.terms import FiveYearTermSettings, TermSettings, add_years
 from core.orgs.units import credit_code_check_char, credit_code_problem, normalise_credit_code
 from core.plugins.hookspecs import hookimpl
 from core.points.rules import CollectContext, Deed, PointRule
+from core.statistics.compute import Spec as StatisticsSpec
+from core.statistics.tables import TOTAL as STATISTICS_TOTAL
+from core.statistics.tables import Table as StatisticsTable
+from core.statistics.tables import period_bounds as statistics_period_bounds
 from core.tenancy import current_tenant_id
 from core.warnings.rules import Finding, RuleContext, WarningRule
 
@@ -111,6 +115,7 @@ def enqueue_job(name: str, /, **kwargs):
 __all__ = [
     "MEMBER_ACTIVE_STATUSES",
     "NO_DATA",
+    "STATISTICS_TOTAL",
     "ApiError",
     "Blueprint",
     "CollectContext",
@@ -131,6 +136,8 @@ __all__ = [
     "Sector",
     "StandardItem",
     "StandardTemplate",
+    "StatisticsSpec",
+    "StatisticsTable",
     "TenantOwned",
     "TermSettings",
     "Timestamps",
@@ -162,6 +169,7 @@ __all__ = [
     "posts_held_on",
     "seen_records",
     "set_org_attributes",
+    "statistics_period_bounds",
     "subtree_filter",
     "tenant_fk",
     "version_field",

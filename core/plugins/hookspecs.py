@@ -207,3 +207,17 @@ def dangjian_demo_data(today):
     commit. Return a short description of what was added (``"2 villages' incomes"``) or
     ``None``. Called only for plugins the demo tenant enabled.
     """
+
+
+@hookspec
+def dangjian_statistics_tables():
+    """Return a list of :class:`core.sdk.StatisticsTable`: 党内统计 tables this plugin adds
+    from its own records (two_new: the register's units with and without a Party
+    organisation).
+
+    Each table's ``spec(root, year, period)`` returns a :class:`core.sdk.StatisticsSpec`: a
+    base SELECT bounded by ``root``'s subtree, the columns a drill-down lists, and a SQL
+    condition per row and column; core counts and lists them as it does its own tables, so a
+    drill-down always matches its figure. Keys are global: prefix them with the plugin name.
+    Called per tenant: a disabled plugin's tables do not appear.
+    """

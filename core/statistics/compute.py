@@ -35,6 +35,7 @@ from core.members.models import ACTIVE_STATUSES, Member, MemberEvent
 from core.orgs.models import KINDS, Organization, OrgUnit
 from core.orgs.service import subtree_filter
 from core.orgs.terms import add_years
+from core.plugins import service as plugin_service
 from core.statistics.tables import (
     AGE_BANDS,
     BY_KEY,
@@ -222,6 +223,8 @@ def _coverage(root: Organization) -> Spec:
 
 def spec(table: Table, root: Organization, year: int, period: str) -> Spec:
     """The conditions of ``table`` for ``root``'s subtree and the period."""
+    if table.spec is not None:
+        return table.spec(root, year, period)
     start, end = period_bounds(year, period)
     match table.key:
         case "gender":
@@ -304,9 +307,18 @@ def figures(root: Organization, year: int, period: str) -> dict:
         "period": period,
         "start": start,
         "end": end,
-        "tables": [figures_of(table, root, year, period) for table in TABLES],
+        "tables": [figures_of(table, root, year, period) for table in all_tables()],
     }
 
 
+def all_tables() -> list[Table]:
+    """Core's tables, then those of the plugins the current tenant has enabled (a sector's
+    register, e.g. two_new's units without a Party organisation, is the plugin's to read)."""
+    found = list(TABLES)
+    for tables in plugin_service.hook("dangjian_statistics_tables")():
+        found.extend(t for t in tables if t.key not in BY_KEY and t.spec is not None)
+    return found
+
+
 def table(key: str) -> Table | None:
-    return BY_KEY.get(key)
+    return BY_KEY.get(key) or next((t for t in all_tables() if t.key == key), None)

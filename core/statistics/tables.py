@@ -8,6 +8,7 @@ statistics layout the export reproduces, not interface text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,6 +85,9 @@ class Table:
     rows: tuple[tuple[str, str], ...]
     # Columns; None: found in the data (人员类别 is free text in the register).
     columns: tuple[tuple[str, str], ...] | None = field(default=None)
+    # A plugin's table: ``spec(root, year, period)`` → :class:`core.statistics.compute.Spec`
+    # (core's own tables are built in compute.spec).
+    spec: Callable | None = field(default=None, compare=False)
 
 
 TABLES = (

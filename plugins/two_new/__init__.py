@@ -85,3 +85,10 @@ def dangjian_demo_data(today):
     from plugins.two_new.demo import ensure
 
     return ensure(today)
+
+
+@hookimpl
+def dangjian_statistics_tables():
+    from plugins.two_new.statistics import tables
+
+    return tables()
