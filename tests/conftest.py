@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
@@ -162,6 +164,10 @@ def _truncate_all(app) -> None:
         with db.engine.begin() as conn:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+    # The rows the stored files belonged to are gone; a tenant id used again (SQLite reuses
+    # them) must not find a previous test's attachments or uploads in its folder.
+    for folder in ("files", "uploads"):
+        shutil.rmtree(Path(app.instance_path) / folder, ignore_errors=True)
 
 
 @pytest.fixture
