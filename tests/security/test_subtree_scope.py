@@ -110,6 +110,9 @@ LIST_PARAMS: dict[str, dict[str, str]] = {
     "/soe/innovations": {"org_id": "org", "subtree_of": "org"},
     "/soe/performance-links": {"org_id": "org", "subtree_of": "org"},
     "/soe/vanguard-posts": {"org_id": "org", "subtree_of": "org"},
+    "/statistics": {"org_id": "org"},
+    "/statistics/drill": {"org_id": "org"},
+    "/statistics/export.xlsx": {"org_id": "org"},
     "/transfers": {"member_id": "member"},
     "/two_new/coverage": {"org": "org"},
     "/two_new/groups": {"org": "org"},
@@ -122,6 +125,14 @@ LIST_PARAMS: dict[str, dict[str, str]] = {
 REQUIRED_QUERY = {
     "/warnings/ranking": {"period_start": "2000-01-01", "period_end": date.today().isoformat()},
     "/meetings/attendance": {"from": "2000-01-01", "to": date.today().isoformat()},
+    "/statistics": {"year": date.today().year},
+    "/statistics/drill": {
+        "year": date.today().year,
+        "table": "gender",
+        "row": "total",
+        "column": "total",
+    },
+    "/statistics/export.xlsx": {"year": date.today().year},
 }
 # What an unfiltered list must show the branch secretary of B1 (so an empty answer — or a
 # 403 — cannot pass for "nothing leaked"): a record kind of the world kept inside B1.
