@@ -37,6 +37,8 @@ ITEMS = (
     Item("web.problem_list", _l("Problems"), "branch_secretary", ("web.problem",)),
     Item("web.cycle_list", _l("Assessment"), "org_manager", ("web.cycle",)),
     Item("web.ranking", _l("Red and black list"), "member"),
+    Item("web.yearly", _l("Yearly work"), "member",
+         ("web.review", "web.brand", "web.pairing", "web.statistics")),
     Item("web.imports", _l("Import and export"), "branch_secretary", ("web.exports",)),
     Item("web.admin", _l("Administration"), "tenant_admin"),
     Item("web.my_card", _l("My card"), "member"),

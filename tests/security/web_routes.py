@@ -123,6 +123,10 @@ QUERY_KINDS: dict[str, dict[str, str]] = {
     "web.warning_list": {"org": "org"},
     "web.cycle_page": {"org": "org"},
     "web.ranking": {"cycle": "cycle"},
+    "web.statistics": {"org": "org"},
+    "web.statistics_drill": {"org": "org"},
+    "web.statistics_export": {"org": "org"},
+    "web.yearly": {"org": "org"},
     "web.admin_indicator_new": {"standard": "standard"},
     "web.admin_user": {"org_code": "code"},
 }
