@@ -7,10 +7,14 @@ so a drill-down always has exactly as many rows as its figure.
 
 What each figure reads (the reference date ``end`` is the period's last day):
 
-* composition tables (gender … job): the members still in the register (active statuses)
-  registered in the subtree now who had joined by ``end``; full at ``end`` means converted
-  (``full_on``) by then, ages are whole years at ``end``. The register keeps no past
-  snapshots, so a member who died or left after ``end`` is no longer counted;
+* composition tables (gender … job): the members in the register (active statuses) at
+  ``end``, in the subtree at ``end``, who had joined by then; full at ``end`` means converted
+  (``full_on``) by then, ages are whole years at ``end``. The register holds today's state, so
+  the state at ``end`` is read back through the member's history: the first event after
+  ``end`` that names where the member came from (``from_org_id``) or what they were
+  (``from_status``) says where and what they were at ``end`` (see :func:`_org_at` and
+  :func:`_status_at`) — a member who left, died or moved after ``end`` is counted where they
+  were;
 * development and lost contact: ``joined_on`` (admitted as probationary) and ``full_on`` (转正) in the period,
   lost contact since a day in the period, and lost contact at ``end`` (by the recorded
   reason);
@@ -73,11 +77,75 @@ class Spec:
     columns: dict
 
 
-def _members_base(root: Organization):
+def _first_after(column, end: date):
+    """``column`` of the member's first event after ``end`` that records it (a correlated
+    scalar subquery): what the member was, or where, before the change that came next."""
+    return (
+        select(column)
+        .where(MemberEvent.member_id == Member.id, MemberEvent.occurred_on > end,
+               column.is_not(None))
+        .order_by(MemberEvent.occurred_on, MemberEvent.created_at, MemberEvent.id)
+        .limit(1)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+
+
+def _current(end: date) -> bool:
+    """No event can lie after ``end`` yet: today's state is the state at ``end``."""
+    return end >= date.today()
+
+
+def _org_at(end: date):
+    """The member's organisation at ``end``."""
+    if _current(end):
+        return Member.org_id
+    return func.coalesce(_first_after(MemberEvent.from_org_id, end), Member.org_id)
+
+
+def _status_at(end: date):
+    """The member's status at ``end``."""
+    if _current(end):
+        return Member.status
+    return func.coalesce(_first_after(MemberEvent.from_status, end), Member.status)
+
+
+def _last_lost_contact(column, end: date):
+    """``column`` of the member's last change to lost contact on or before ``end``: the day
+    (and, in its details, the reason) they lost contact, as the event keeps it after the
+    register's own fields are cleared (contact regained, death)."""
+    return (
+        select(column)
+        .where(MemberEvent.member_id == Member.id, MemberEvent.occurred_on <= end,
+               MemberEvent.to_status == "lost_contact")
+        .order_by(MemberEvent.occurred_on.desc(), MemberEvent.created_at.desc(),
+                  MemberEvent.id.desc())
+        .limit(1)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+
+
+def _lost_since(end: date):
+    if _current(end):
+        return Member.lost_contact_since
+    return func.coalesce(_last_lost_contact(MemberEvent.occurred_on, end),
+                         Member.lost_contact_since)
+
+
+def _lost_reason(end: date):
+    if _current(end):
+        return Member.lost_contact_reason
+    recorded = _last_lost_contact(MemberEvent.details["lost_contact_reason"].as_string(), end)
+    return func.coalesce(recorded, Member.lost_contact_reason)
+
+
+def _members_base(root: Organization, end: date):
+    """Members with their organisation at ``end``, in ``root``'s subtree."""
     return (
         select()
         .select_from(Member)
-        .join(Organization, Organization.id == Member.org_id)
+        .join(Organization, Organization.id == _org_at(end))
         .where(subtree_filter(root.path))
     )
 
@@ -87,7 +155,9 @@ def _member_item():
 
 
 def _composition(root: Organization, end: date, columns: dict) -> Spec:
-    base = _members_base(root).where(Member.status.in_(ACTIVE_STATUSES), Member.joined_on <= end)
+    base = _members_base(root, end).where(
+        _status_at(end).in_(ACTIVE_STATUSES), Member.joined_on <= end
+    )
     full = and_(Member.full_on.is_not(None), Member.full_on <= end)
     rows = {TOTAL: true(), "full": full, "probationary": not_(full)}
     return Spec(base, _member_item(), rows, {TOTAL: true(), **columns})
@@ -131,17 +201,15 @@ def _inside(alias, root: Organization):
 def _lost_contact(root: Organization, end: date) -> Spec:
     """Members out of contact at ``end`` (as the development table's last column), by the
     reason recorded when contact was lost."""
-    base = _members_base(root).where(
-        Member.status == "lost_contact",
-        or_(Member.lost_contact_since.is_(None), Member.lost_contact_since <= end),
+    since, reason_at = _lost_since(end), _lost_reason(end)
+    base = _members_base(root, end).where(
+        _status_at(end) == "lost_contact", or_(since.is_(None), since <= end)
     )
     known = list(LOST_CONTACT_LABELS)
     columns = {
         TOTAL: true(),
-        **{reason: Member.lost_contact_reason == reason for reason in known},
-        UNKNOWN: or_(
-            Member.lost_contact_reason.is_(None), Member.lost_contact_reason.not_in(known)
-        ),
+        **{reason: reason_at == reason for reason in known},
+        UNKNOWN: or_(reason_at.is_(None), reason_at.not_in(known)),
     }
     return Spec(base, _member_item(), {TOTAL: true()}, columns)
 
@@ -249,18 +317,17 @@ def spec(table: Table, root: Organization, year: int, period: str) -> Spec:
             return _composition(root, end, _job_columns(root, end))
         case "development":
             between = lambda column: and_(column >= start, column <= end)  # noqa: E731
-            lost = Member.status == "lost_contact"
+            lost = _status_at(end) == "lost_contact"
             return Spec(
-                _members_base(root),
+                _members_base(root, end),
                 _member_item(),
                 {TOTAL: true()},
                 {
                     "admitted": between(Member.joined_on),
                     "converted": between(Member.full_on),
-                    "lost_contact_new": and_(lost, between(Member.lost_contact_since)),
+                    "lost_contact_new": and_(lost, between(_lost_since(end))),
                     "lost_contact": and_(
-                        lost,
-                        or_(Member.lost_contact_since.is_(None), Member.lost_contact_since <= end),
+                        lost, or_(_lost_since(end).is_(None), _lost_since(end) <= end)
                     ),
                 },
             )

@@ -7,6 +7,7 @@ shares none of the service's SQL conditions.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 
@@ -231,15 +232,58 @@ def direct_counts(tenant_id: int, root_path: str, year: int, period: str) -> dic
     start = date(year, 1, 1)
     end = date(year, 6, 30) if period == "half" else date(year, 12, 31)
     params = {"t": tenant_id, "p": root_path + "%"}
-    rows = db.session.execute(
+    paths = dict(
+        db.session.execute(
+            text("SELECT id, path FROM organizations WHERE tenant_id = :t"), params
+        ).all()
+    )
+    # the state at ``end``, replayed: the first later event naming where/what the member was
+    before: dict = {}
+    if end < date.today():
+        later = db.session.execute(
+            text(
+                "SELECT member_id, from_org_id, from_status FROM member_events "
+                "WHERE tenant_id = :t AND occurred_on > :end ORDER BY occurred_on, created_at, id"
+            ),
+            {**params, "end": end},
+        ).all()
+        for member_id, from_org, from_status in later:
+            was = before.setdefault(str(member_id), {})
+            if from_org is not None:
+                was.setdefault("org", from_org)
+            if from_status is not None:
+                was.setdefault("status", from_status)
+        # the last loss of contact by ``end``: its day and reason (the register may have cleared them)
+        for member_id, on, details in db.session.execute(
+            text(
+                "SELECT member_id, occurred_on, details FROM member_events WHERE tenant_id = :t "
+                "AND occurred_on <= :end AND to_status = 'lost_contact' "
+                "ORDER BY occurred_on, created_at, id"
+            ),
+            {**params, "end": end},
+        ).all():
+            details = json.loads(details) if isinstance(details, str) else details or {}
+            was = before.setdefault(str(member_id), {})
+            was["lost_since"], was["lost_reason"] = on, details.get("lost_contact_reason")
+    rows = []
+    for member_id, org_id, *values in db.session.execute(
         text(
-            "SELECT m.gender, m.ethnicity, m.birth_date, m.education, m.job, m.joined_on, "
-            "m.full_on, m.status, m.lost_contact_since, m.lost_contact_reason FROM members m JOIN organizations o "
-            "ON o.id = m.org_id AND o.tenant_id = m.tenant_id "
-            "WHERE m.tenant_id = :t AND o.path LIKE :p"
+            "SELECT id, org_id, gender, ethnicity, birth_date, education, job, joined_on, "
+            "full_on, status, lost_contact_since, lost_contact_reason FROM members "
+            "WHERE tenant_id = :t"
         ),
         params,
-    ).all()
+    ).all():
+        was = before.get(str(member_id), {})
+        path = paths.get(was.get("org", org_id)) or ""
+        if not path.startswith(root_path):
+            continue
+        if "status" in was:
+            values[7] = was["status"]
+        if "lost_since" in was:
+            values[8] = was["lost_since"]
+            values[9] = was["lost_reason"] or values[9]
+        rows.append(values)
     out = {
         k: _table()
         for k in (

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from core.db import db
+from core.members import service as members
 from core.orgs import service as orgs
 from core.statistics import compute, drill
 from tests.statistics.conftest import YEAR, direct_counts, nonzero
@@ -67,7 +71,11 @@ def test_the_edge_cases_fall_where_the_rules_say(tenant, in_tenant, city):
         # admitted on 12-31: in the year (probationary at its end), not in the half
         assert names("annual", "development", "total", "admitted") == {ids["admitted_last_day"]}
         assert _cell(half, "development", "total", "admitted") == 0
-        assert _cell(half, "gender", "total", "total") == 6
+        # at 06-30: withdrew (left 08-08) still a member, the traveller away (02-01 to 09-01),
+        # the mover already in E (05-05)
+        assert names("half", "gender", "total", "total") == {
+            ids[k] for k in ("boundary_31", "under_31", "converted", "withdrew", "lost", "mover")
+        }
         assert _cell(year, "gender", "probationary", "total") == 1
         # converted on 06-30: in both periods; probationary before, full at the half's end
         assert names("half", "development", "total", "converted") == {ids["converted"]}
@@ -99,3 +107,24 @@ def test_the_outside_branch_sees_the_mover_leave(tenant, in_tenant, city):
         result = compute.figures(x, YEAR, "annual")
         assert _cell(result, "transfers", "internal", "out") == 1
         assert _cell(result, "gender", "total", "total") == 0
+        # at 04-30 the mover was still X's (moved to E on 05-05)
+        assert _cell(compute.figures(x, YEAR, "half"), "gender", "total", "total") == 0
+
+
+def test_a_change_after_the_period_does_not_change_its_figures(tenant, in_tenant, city):
+    """The half's tables read the state at 06-30: members who die, leave or move after it
+    are counted where they were; today's tables (no end in the past) read the register."""
+    with in_tenant(tenant):
+        e, x = orgs.get(city["e"]), orgs.get(city["x"])
+        before = {p: compute.figures(e, YEAR, p) for p in ("half", "annual")}
+        mover = members.get_member(city["people"]["mover"])
+        lost = members.get_member(city["people"]["lost"])
+        members.move_member(mover, x, date(YEAR + 1, 1, 10), "调回")
+        members.change_status(lost, "deceased", date(YEAR + 1, 1, 20), "病故")
+        db.session.commit()
+        for period, result in before.items():
+            assert compute.figures(e, YEAR, period)["tables"] == result["tables"], period
+        this_year = compute.figures(e, date.today().year, "annual")
+        assert _cell(this_year, "gender", "total", "total") == _cell(
+            before["annual"], "gender", "total", "total"
+        ) - 2
