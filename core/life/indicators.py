@@ -34,7 +34,7 @@ from sqlalchemy.orm import aliased
 
 from core.assessment.indicators import Indicator, Measurement
 from core.db import db
-from core.life.models import KIND_LABELS, KINDS, Meeting
+from core.life.models import KIND_LABELS, KINDS, Meeting, counted_meetings
 from core.orgs.indicators import org_and_groups
 from core.orgs.models import BRANCH_LEVEL_KINDS, Organization, OrgPost
 from core.orgs.posts import current_condition
@@ -54,11 +54,13 @@ def _in_period(ctx):
 
 
 def _counts(ctx, kind: str) -> dict:
-    """Meetings of ``kind`` held in the period by each organisation (zeros included)."""
+    """Meetings of ``kind`` held in the period by each organisation (zeros included); a
+    joint meeting counts for each organisation it is credited to (:func:`counted_meetings`)."""
+    held = counted_meetings()
     stmt = (
-        select(Organization.id, func.count(Meeting.id))
-        .outerjoin(Meeting, and_(Meeting.org_id == Organization.id, Meeting.kind == kind,
-                                 _in_period(ctx)))
+        select(Organization.id, func.count(held.id))
+        .outerjoin(held, and_(held.org_id == Organization.id, held.kind == kind,
+                              held.held_on >= ctx.start, held.held_on <= ctx.end))
         .where(Organization.id.in_(ctx.orgs))
         .group_by(Organization.id)
     )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, time
 
-from sqlalchemy import Date, Index, String, Text, Time, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, Index, String, Text, Time, UniqueConstraint, Uuid, select, union_all
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from core.db import TenantOwned, Timestamps, Versioned, db, tenant_fk
 
@@ -118,3 +118,43 @@ class MeetingAttachment(TenantOwned, Timestamps, db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column()
     uploaded_by: Mapped[str] = mapped_column(String(200), default="system")
+
+
+class MeetingCredit(TenantOwned, Timestamps, db.Model):
+    """A meeting that also counts for another organisation than the one holding it: a joint
+    org-life meeting (联合主题党日, 联学党课) of two paired organisations
+    (:mod:`core.pairings`) counts for both. ``source`` names the slice that wrote it and
+    ``source_id`` its record (a joint activity); it is removed with that record or with the
+    meeting. Wherever meetings are counted (the warning rules, the indicators, the work hub)
+    :func:`counted_meetings` stands in for :class:`Meeting`."""
+
+    __tablename__ = "meeting_credits"
+    __table_args__ = (
+        tenant_fk("meeting_id", "meetings", ondelete="CASCADE"),
+        tenant_fk("org_id", "organizations"),
+        UniqueConstraint("tenant_id", "meeting_id", "org_id", name="uq_meeting_credits_meeting_org"),
+        Index("ix_meeting_credits_tenant_org", "tenant_id", "org_id"),
+        Index("ix_meeting_credits_tenant_source", "tenant_id", "source_id"),
+    )
+
+    meeting_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    org_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    source: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+def counted_meetings():
+    """:class:`Meeting` as counted per organisation: every meeting once for the organisation
+    holding it and once more for each organisation it is credited to (:class:`MeetingCredit`),
+    with that organisation's id in ``org_id``. An ORM alias with Meeting's attributes, so a
+    set-based count written against Meeting takes it in Meeting's place (``.id`` is then the
+    meeting's, the same for each organisation it counts for)."""
+    columns = [c.key for c in Meeting.__table__.columns]
+    own = select(*(getattr(Meeting, key) for key in columns))
+    credited = (
+        select(*(MeetingCredit.org_id.label("org_id") if key == "org_id" else getattr(Meeting, key)
+                 for key in columns))
+        .join(MeetingCredit, MeetingCredit.meeting_id == Meeting.id)
+        .where(MeetingCredit.org_id != Meeting.org_id)
+    )
+    return aliased(Meeting, union_all(own, credited).subquery("counted_meetings"), name="counted")

@@ -33,7 +33,15 @@ from core.auth.context import current_actor
 from core.db import db
 from core.db.versioning import touch
 from core.files import discard
-from core.life.models import GRADES, KINDS, Attendance, Meeting, MeetingAttachment, ReviewGrade
+from core.life.models import (
+    GRADES,
+    KINDS,
+    Attendance,
+    Meeting,
+    MeetingAttachment,
+    MeetingCredit,
+    ReviewGrade,
+)
 from core.members.models import ACTIVE_STATUSES, Member
 from core.orgs.models import BRANCH_LEVEL_KINDS, Organization, OrgPost
 from core.orgs.posts import current_condition
@@ -260,11 +268,55 @@ def delete_meeting(meeting: Meeting) -> None:
     names = list(db.session.scalars(
         select(MeetingAttachment.stored_name).where(MeetingAttachment.meeting_id == meeting.id)
     ))
-    for model in (MeetingAttachment, ReviewGrade, Attendance):
+    for model in (MeetingAttachment, ReviewGrade, Attendance, MeetingCredit):
         db.session.execute(delete(model).where(model.meeting_id == meeting.id))
     db.session.delete(meeting)
     for name in names:
         discard(meeting.tenant_id, name)
+
+
+def get_meeting(meeting_id: uuid.UUID) -> Meeting | None:
+    return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id))
+
+
+def recent_meetings(org_ids, since: date, limit: int = 50) -> list[Meeting]:
+    """Meetings (not talks) the organisations ``org_ids`` held since ``since``, newest first."""
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.org_id.in_(list(org_ids)), Meeting.kind != "talk",
+                              Meeting.held_on >= since)
+        .order_by(Meeting.held_on.desc(), Meeting.created_at.desc()).limit(limit)))
+
+
+def credit_meeting(meeting: Meeting, org_id: uuid.UUID, source: str, source_id: uuid.UUID) -> MeetingCredit:
+    """Let ``meeting`` count for organisation ``org_id`` too (a joint meeting), on behalf of
+    ``source``'s record ``source_id``; it then counts wherever meetings are counted
+    (:func:`core.life.models.counted_meetings`)."""
+    credit = MeetingCredit(meeting_id=meeting.id, org_id=org_id, source=source, source_id=source_id)
+    db.session.add(credit)
+    db.session.flush()
+    return credit
+
+
+def withdraw_credits(source_id: uuid.UUID) -> None:
+    """Remove the credits written on behalf of record ``source_id``."""
+    db.session.execute(delete(MeetingCredit).where(MeetingCredit.source_id == source_id))
+
+
+def credits_by_source(source_ids) -> dict:
+    """source record id → the organisation its credit goes to (records with a credit only)."""
+    ids = list(source_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(MeetingCredit.source_id, MeetingCredit.org_id).where(MeetingCredit.source_id.in_(ids))).all())
+
+
+def credited_meetings(meeting_ids) -> set[uuid.UUID]:
+    """Those of ``meeting_ids`` already credited to another organisation."""
+    ids = list(meeting_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(MeetingCredit.meeting_id).where(MeetingCredit.meeting_id.in_(ids))))
 
 
 def attendance_of(meeting: Meeting) -> list[tuple[Attendance, str]]:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import aliased
 
 from core.dates import add_months
 from core.db import db
-from core.life.models import KIND_LABELS, Attendance, Meeting
+from core.life.models import KIND_LABELS, Attendance, Meeting, counted_meetings
 from core.members.models import ACTIVE_STATUSES, Member
 from core.orgs.models import BRANCH_LEVEL_KINDS, Organization, OrgPost
 from core.orgs.posts import current_condition
@@ -95,12 +95,13 @@ def overdue(kind: str, ctx: RuleContext, months: int, org_kinds, *, only=None) -
     """Active organisations of ``org_kinds`` with no ``kind`` meeting since ``months`` months
     before ``ctx.today``: one GROUP BY over the tenant."""
     cutoff = months_before(ctx.today, months)
-    last = func.max(Meeting.held_on)
+    held = counted_meetings()  # a joint meeting counts for each organisation it is credited to
+    last = func.max(held.held_on)
     with tenant_context(ctx.tenant_id):
         stmt = (
             select(Organization.id, last)
-            .outerjoin(Meeting, and_(Meeting.org_id == Organization.id, Meeting.kind == kind,
-                                     Meeting.held_on <= ctx.today))
+            .outerjoin(held, and_(held.org_id == Organization.id, held.kind == kind,
+                                  held.held_on <= ctx.today))
             .where(Organization.kind.in_(org_kinds), Organization.status == "active",
                    _not_new(cutoff))
             .group_by(Organization.id)
@@ -147,11 +148,12 @@ def check_no_activity(ctx: RuleContext) -> list[Finding]:
     cutoff = ctx.today - timedelta(days=days)
     with tenant_context(ctx.tenant_id):
         holder = aliased(Organization, name="holder")
-        last = func.max(Meeting.held_on)
+        held = counted_meetings()  # joint meetings included
+        last = func.max(held.held_on)
         stmt = (
             select(Organization.id, last)
             .join(holder, or_(holder.id == Organization.id, holder.parent_id == Organization.id))
-            .outerjoin(Meeting, and_(Meeting.org_id == holder.id, Meeting.held_on <= ctx.today))
+            .outerjoin(held, and_(held.org_id == holder.id, held.held_on <= ctx.today))
             .where(Organization.kind.in_(BRANCH_LEVEL_KINDS), Organization.status == "active",
                    _not_new(cutoff))
             .group_by(Organization.id)

@@ -42,6 +42,7 @@ DEFAULT_PLUGINS = (
     "core.seed.plugin",
     "core.protection.plugin",
     "core.statistics.plugin",
+    "core.pairings.plugin",
     "core.archives.plugin",
 )
 

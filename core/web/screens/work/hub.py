@@ -15,7 +15,7 @@ from core.development.models import DevelopmentPerson
 from core.development.steps import STAGE_NAMES
 from core.dues.models import DuesPayment
 from core.dues.rates import month_start
-from core.life.models import KIND_LABELS, Meeting
+from core.life.models import KIND_LABELS, counted_meetings
 from core.life.service import ORG_KINDS
 from core.life.warnings import PERIODS, months_before
 from core.members.models import ACTIVE_STATUSES, Member
@@ -44,9 +44,10 @@ def work():
     listed = paginate(stmt.order_by(Organization.depth, Organization.code))
     ids = [org.id for org in listed.items]
     first = month_start(date.today())
+    held = counted_meetings()  # a joint meeting counts for each organisation credited
     meetings = dict(db.session.execute(
-        select(Meeting.org_id, func.count()).where(Meeting.org_id.in_(ids), Meeting.held_on >= first)
-        .group_by(Meeting.org_id)).all()) if ids else {}
+        select(held.org_id, func.count()).where(held.org_id.in_(ids), held.held_on >= first)
+        .group_by(held.org_id)).all()) if ids else {}
     warnings = dict(db.session.execute(
         select(Warning.org_id, func.count())
         .where(Warning.org_id.in_(ids), Warning.state == OPEN, registry.shown_condition())
@@ -59,10 +60,11 @@ def meeting_status(org: Organization, today: date) -> list[dict]:
     """Each meeting kind ``org`` holds with a period: the last one held and whether one
     is held within the period (as the warning rules count it) — one GROUP BY."""
     kinds = [k for k in PERIODS if org.kind in ORG_KINDS[k] and org.kind in PERIODS[k][1]]
+    held = counted_meetings()  # joint meetings included, as the warning rules count them
     last = dict(db.session.execute(
-        select(Meeting.kind, func.max(Meeting.held_on))
-        .where(Meeting.org_id == org.id, Meeting.kind.in_(kinds), Meeting.held_on <= today)
-        .group_by(Meeting.kind)).all())
+        select(held.kind, func.max(held.held_on))
+        .where(held.org_id == org.id, held.kind.in_(kinds), held.held_on <= today)
+        .group_by(held.kind)).all())
     rows = []
     for kind in kinds:
         months = PERIODS[kind][0]
