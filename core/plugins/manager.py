@@ -43,6 +43,7 @@ DEFAULT_PLUGINS = (
     "core.protection.plugin",
     "core.statistics.plugin",
     "core.pairings.plugin",
+    "core.brands.plugin",
     "core.archives.plugin",
 )
 
