@@ -183,11 +183,18 @@ def initial_values(rows: list[Row], weights: dict[str, Decimal], params: dict[st
     return data
 
 
+EMPTY = object()  # a parameter left blank: not sent, so its default applies
+
+
 def _parsed(param: Param, raw):
-    """The value to send for a parameter, or ``ValueError`` with the reason."""
+    """The value to send for a parameter, :data:`EMPTY` when it is left blank (the
+    indicator's default applies — a default read from plugin settings renders blank), or
+    ``ValueError`` with the reason."""
     if param.kind in ("flag", "choices"):
         return raw
     text = (raw or "").strip()
+    if not text and param.kind not in ("list", "mapping"):
+        return EMPTY
     if param.kind == "list":
         return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
     if param.kind == "mapping":
@@ -214,9 +221,12 @@ def submitted_items(form, rows: list[Row]) -> tuple[list[dict], list[int]]:
         params = {}
         for param in row.params:
             try:
-                params[param.name] = _parsed(param, form[param.input].data)
+                value = _parsed(param, form[param.input].data)
             except ValueError as exc:
                 add_error(form[param.input], str(exc))
+                continue
+            if value is not EMPTY:
+                params[param.name] = value
         items.append({"indicator": row.key, "weight": (form[row.weight].data or "").strip(),
                       "params": params})
         positions.append(row.n)
