@@ -29,6 +29,11 @@ import re
 import traceback
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+# The first-generation 15-digit number (area, YYMMDD, sequence): still on old records. Its
+# date part keeps ordinary 15-digit figures (counters, millisecond times) out of the match.
+OLD_ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])"
+)
 MOBILE = re.compile(r"(?<![0-9A-Za-z+])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9A-Za-z])")
 FERNET = re.compile(r"gAAAAA[A-Za-z0-9_\-]{20,}={0,2}")
 # Names of encrypted fields (core's columns, plus what :func:`install` finds in the models)
@@ -75,6 +80,7 @@ def scrub(text: str) -> str:
     text = FERNET.sub("[ENCRYPTED]", text)
     text = _field.sub(lambda m: m.group("name") + _MASK, text)
     text = ID_NUMBER.sub("[ID]", text)
+    text = OLD_ID_NUMBER.sub("[ID]", text)
     return MOBILE.sub("[PHONE]", text)
 
 

@@ -29,6 +29,7 @@ PHONE = "13812345678"
     [
         (f"id {ID_NUMBER} refused", "id [ID] refused"),
         ("身份证号110101199003071234有误", "身份证号[ID]有误"),
+        ("旧身份证 110101900307123 已过期", "旧身份证 [ID] 已过期"),
         (f"call {PHONE} or +86 139-1234-5678", "call [PHONE] or [PHONE]"),
         ("phone=13900001111&page=2", "phone=***&page=2"),
         ('{"address": "北京东路41号", "name": "张三"}', '{"address": ***, "name": "张三"}'),
@@ -50,6 +51,7 @@ def test_scrub_removes_personal_data(text, expected):
         "request 4f1c2e9a8b7d6c5e4f3a2b1c0d9e8f7a",
         "2026-11-23T12:00:00+00:00 import of 5000 rows: 12 errors",
         "GET /api/v1/orgs?page=2 200 (1700000000123 ms)",
+        "bytes 170000000012345 sent",  # 15 digits, but no date where an old ID has one
     ],
 )
 def test_scrub_leaves_ordinary_text_alone(text):
