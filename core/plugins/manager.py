@@ -44,6 +44,7 @@ DEFAULT_PLUGINS = (
     "core.statistics.plugin",
     "core.pairings.plugin",
     "core.brands.plugin",
+    "core.reviews.plugin",
     "core.archives.plugin",
 )
 
