@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from core.auth.context import acting_as, cli_actor
 from core.db import db
@@ -78,9 +79,7 @@ def sync_command(directory: Path | None) -> None:
     directory = directory or tenants_dir()
     try:
         specs, problems = files.load_dir(directory)
-        with acting_as(cli_actor()):
-            results = service.sync(specs, problems)
-            db.session.commit()
+        results = _sync_committed(specs, problems)
     except files.TenantFileError as exc:
         db.session.rollback()
         raise click.UsageError(str(exc)) from None
@@ -88,6 +87,31 @@ def sync_command(directory: Path | None) -> None:
         click.echo(f"{'created' if created else 'updated'} {tenant.slug}")
     if not results:
         click.echo(f"no tenant files in {directory}")
+
+
+SYNC_ATTEMPTS = 3
+
+
+def _sync_committed(specs, problems):
+    """Apply and commit the files. A sync run at the same moment (a deploy on two hosts) may
+    create the same tenant or settings row first: the unique index refuses ours, and this run
+    is repeated on what that one committed (an update then) rather than dying with a
+    traceback; after :data:`SYNC_ATTEMPTS` refusals it stops with a clear message."""
+    attempt = 1
+    while True:
+        try:
+            with acting_as(cli_actor()):
+                results = service.sync(specs, problems)
+                db.session.commit()
+            return results
+        except IntegrityError as exc:
+            db.session.rollback()
+            if attempt == SYNC_ATTEMPTS:
+                raise click.ClickException(
+                    "another `tenants sync` kept writing the same tenants; nothing of this run "
+                    f"was saved: run it again ({exc.orig.__class__.__name__})"
+                ) from None
+            attempt += 1
 
 
 @tenants_cli.command("export")

@@ -1,7 +1,10 @@
 """``dangjian tenants``: files validated as a whole, errors naming file and field, all or nothing."""
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.db import db
 from core.plugins import service as plugin_service
@@ -126,3 +129,44 @@ def test_bad_plugin_setting_in_a_file_is_refused(runner, tmp_path):
     assert result.exit_code == 2
     assert "collective_income_target_wan" in result.output
     assert _slugs() == []
+
+
+def test_a_sync_racing_another_repeats_on_what_that_one_committed(app, runner, tmp_path, backend):
+    """Two hosts deploy at once: the other sync inserts the same tenant first, ours waits on
+    the unique index, is refused when the other commits, and repeats the sync as an update —
+    no traceback, and the file's settings are what the city ends with."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time: a second sync waits for the first's lock")
+    folder = tmp_path / "tenants"
+    _write(folder, "race.toml", 'slug = "racecity"\nname = "竞速市委组织部"\nplugins = ["rural"]\n')
+    other = db.engine.connect()
+    other.execute(text("INSERT INTO tenants (slug, name, hosts, settings, is_active, created_at) "
+                       "VALUES ('racecity', '先到的同步', '[]', '{}', true, now())"))
+    outcome = {}
+
+    def run_sync():
+        with app.app_context():
+            outcome["result"] = app.test_cli_runner().invoke(
+                args=["tenants", "sync", "--dir", str(folder)])
+
+    racing = threading.Thread(target=run_sync)
+    racing.start()
+    try:
+        # ours is blocked on the other's uncommitted row before the other commits
+        deadline = time.monotonic() + 30
+        while not db.session.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")):
+            assert time.monotonic() < deadline and racing.is_alive(), "the sync never waited"
+            time.sleep(0.05)
+            db.session.rollback()
+    finally:
+        other.commit()
+        other.close()
+        racing.join(60)
+    result = outcome["result"]
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "updated racecity" in result.output
+    db.session.expire_all()
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "racecity"))
+    assert tenant.name == "竞速市委组织部"
