@@ -29,6 +29,7 @@ from tests.development.conftest import (  # noqa: F401  (fixtures)
     walk,
 )
 from tests.support.auth import DEFAULT_PASSWORD
+from tests.web.conftest import web_as  # noqa: F401  (fixture)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
