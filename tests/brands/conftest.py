@@ -17,6 +17,7 @@ from core.brands.settings import CRITERIA
 from core.db import db
 from core.orgs import service as orgs
 from core.orgs.models import Organization
+from tests.web.conftest import web_as  # noqa: F401 - a fixture
 
 
 @pytest.fixture
