@@ -7,7 +7,8 @@
 * An entry (``/entries/<id>``) is one organisation's secretary: the report (``PATCH``,
   ``/submit``), its items (commitments carried from last year or entered, tasks the higher
   level assigned — 点题 — and next year's commitments), attachments, ratings
-  (``PUT /entries/<id>/rating``: the caller's own, in the group they belong to) and, once
+  (``POST /entries/<id>/rating``: the caller's own, in the group they belong to; sent
+  again it replaces theirs) and, once
   published, the grade with its breakdown (:mod:`core.reviews.grading`). A 一般 or 差 grade
   opens a problem in the problem ledger (``problem_id``).
 * Reading needs a grant covering the organisation (a peer secretary also reads the entries
@@ -424,7 +425,7 @@ def delete_attachment(entry_id, attachment_id):
     files.discard(current_tenant_id(), name)
 
 
-@bp.route("/entries/<entry_id>/rating", methods=["PUT"])
+@bp.route("/entries/<entry_id>/rating", methods=["POST"])
 @login_required
 @bp.arguments(ReviewRatingInputSchema)
 @bp.response(200, ReviewRatingSchema)

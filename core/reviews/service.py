@@ -14,13 +14,15 @@ someone who may not do it.
   for publishing: on the subtree published).
 * Writing the report, its items' outcome and attachments, and submitting it: the
   organisation's secretary — the account of the register member who held the secretary
-  post when the cycle opened, or an account granted ``branch_secretary`` (or higher) on
-  exactly that organisation (the account a department keeps for a secretary outside the
-  register) (:func:`may_report`).
+  post when the cycle opened — or an account keeping the organisation's records
+  (``branch_secretary`` or higher on it, as for its meetings and its problems' rectification)
+  (:func:`may_report`).
 * Rating (:func:`rater_group`): the higher level (``org_manager`` on the parent); peers —
   the secretaries of sibling organisations in the same cycle; members — accounts of
   register members of the organisation or an organisation under it. Nobody rates
-  themselves; one rating per rater and entry (a second one replaces the first).
+  themselves — the secretary's own account, or one granted ``branch_secretary`` on exactly
+  that organisation (:func:`is_secretary`); one rating per rater and entry (a second one
+  replaces the first).
 """
 
 from __future__ import annotations
@@ -252,7 +254,15 @@ def is_secretary(entry: ReviewEntry, org: Organization) -> bool:
 
 
 def may_report(entry: ReviewEntry, org: Organization) -> bool:
-    return is_secretary(entry, org)
+    """Writing the report, its items' outcome and attachments: the secretary's own account,
+    or an account that keeps the organisation's records (``branch_secretary`` or higher on
+    it — as the problem ledger's rectification and the meetings ask)."""
+    user = current_user()
+    if user is None:
+        return False
+    if entry.secretary_member_id is not None and user.member_id == entry.secretary_member_id:
+        return True
+    return has_role("branch_secretary", org)
 
 
 def rater_group(entry: ReviewEntry, org: Organization) -> str | None:
@@ -463,19 +473,20 @@ def update_item(item: ReviewItem, entry: ReviewEntry, org: Organization, cycle: 
                 changes: dict, expected_version: int | None) -> ReviewItem:
     """The secretary marks an item ``done`` (True/False) with a ``note``; the title of an
     assigned task changes only by the level above, of the others by the secretary."""
+    secretary = may_report(entry, org)
+    if "title" in changes and not (is_level_above(org) if item.kind == ASSIGNED else secretary):
+        _forbidden("无权修改该事项的内容。")
+    if ("done" in changes or "note" in changes) and not secretary:
+        _forbidden("事项完成情况由本组织书记填写。")
+    if not changes and not (secretary or is_level_above(org)):
+        _forbidden("无权修改该事项。")
     check_version(item, expected_version, "review item")
     _require_writable(cycle, entry)
-    secretary = may_report(entry, org)
     if "title" in changes:
-        allowed = is_level_above(org) if item.kind == ASSIGNED else secretary
-        if not allowed:
-            _forbidden("无权修改该事项的内容。")
         if not (changes["title"] or "").strip():
             _invalid("title", "不能为空。")
         item.title = changes["title"].strip()
     if "done" in changes or "note" in changes:
-        if not secretary:
-            _forbidden("事项完成情况由本组织书记填写。")
         if item.kind == NEXT and changes.get("done") is not None:
             _invalid("done", "来年承诺事项在下一年度述职时填写完成情况。")
         if "done" in changes:
@@ -489,13 +500,13 @@ def update_item(item: ReviewItem, entry: ReviewEntry, org: Organization, cycle: 
 def delete_item(item: ReviewItem, entry: ReviewEntry, org: Organization, cycle: ReviewCycle) -> None:
     """Remove an item while the report is a draft: an assigned task by the level above,
     the others by the secretary; a carried commitment stays (it is last year's promise)."""
-    _require_writable(cycle, entry)
     if item.kind == ASSIGNED:
         if not is_level_above(org):
             _forbidden("上级点题任务须由上级党组织删除。")
-    else:
-        if not may_report(entry, org):
-            _forbidden("承诺事项由本组织书记维护。")
+    elif not may_report(entry, org):
+        _forbidden("承诺事项由本组织书记维护。")
+    _require_writable(cycle, entry)
+    if item.kind != ASSIGNED:
         if item.carried_from_id is not None:
             _conflict("上年度承诺事项不能删除，请填写完成情况。", "kind")
     db.session.delete(item)

@@ -44,7 +44,7 @@ def _report(client, headers, entry_id, text="本年度履行党建第一责任�
 
 
 def _rate(client, headers, entry_id, rating, **extra):
-    return client.put(f"{API}/entries/{entry_id}/rating", headers=headers, json={"rating": rating, **extra})
+    return client.post(f"{API}/entries/{entry_id}/rating", headers=headers, json={"rating": rating, **extra})
 
 
 def test_a_review_year(client, tenant, in_tenant, city, people, account):
@@ -72,7 +72,7 @@ def test_a_review_year(client, tenant, in_tenant, city, people, account):
     task = {"kind": "assigned", "title": "整顿组织生活不规范问题"}
     assert client.post(f"{API}/entries/{x}/items", headers=p["sec_x"], json=task).status_code == 403
     assert client.post(f"{API}/entries/{x}/items", headers=p["c1"], json=task).status_code == 201
-    assert client.post(f"{API}/entries/{x}/items", headers=p["c1"],
+    assert client.post(f"{API}/entries/{x}/items", headers=p["x2"],
                        json={"kind": "commitment", "title": "代写"}).status_code == 403
     mine = client.post(f"{API}/entries/{x}/items", headers=p["sec_x"],
                        json={"kind": "commitment", "title": "建成党员活动室"})
