@@ -55,6 +55,8 @@ _REVIEW = {"cycle_id": "review_cycle", "org_id": "org"}  # a cycle under review,
 _ENTRY = {"entry_id": "entry"}
 _PROBLEM = {"problem_id": "problem"}
 _DESIGNATION = {"designation_id": "designation"}
+_ARCHIVE_DOC = {"member_id": "member", "document_id": "archive_document"}
+_PERSON_DOC = {"person_id": "person", "document_id": "person_archive_document"}
 
 PATH_KINDS: dict[str, dict[str, str]] = {
     "/users/{user_id}": {"user_id": "user"},
@@ -151,6 +153,15 @@ PATH_KINDS: dict[str, dict[str, str]] = {
     "/problems/weak-orgs/{designation_id}": _DESIGNATION,
     "/problems/weak-orgs/{designation_id}/start": _DESIGNATION,
     "/problems/weak-orgs/{designation_id}/delist": _DESIGNATION,
+    # member archives
+    "/members/{member_id}/archive": _MEMBER,
+    "/members/{member_id}/archive/{document_id}": _ARCHIVE_DOC,
+    "/members/{member_id}/archive/{document_id}/file": _ARCHIVE_DOC,
+    "/members/{member_id}/archive/{document_id}/remove": _ARCHIVE_DOC,
+    "/development/{person_id}/archive": _PERSON,
+    "/development/{person_id}/archive/{document_id}": _PERSON_DOC,
+    "/development/{person_id}/archive/{document_id}/file": _PERSON_DOC,
+    "/development/{person_id}/archive/{document_id}/remove": _PERSON_DOC,
     # sector plugins
     "/community/grids/{grid_id}": {"grid_id": "grid"},
     "/community/property-companies/{company_id}": {"company_id": "company"},
@@ -195,6 +206,7 @@ QUERIES: dict[str, dict] = {
     "GET /two_new/coverage": {"org": "@tn_unit.org"},
     "GET /statistics": {"org_id": "@org", "year": YEAR},
     "GET /statistics/export.xlsx": {"org_id": "@org", "year": YEAR},
+    "GET /archives/completeness": {"org_id": "@org"},
     "GET /statistics/drill": {
         "org_id": "@org", "year": YEAR, "table": "gender", "row": "total", "column": "total",
     },
@@ -382,6 +394,17 @@ BODIES: dict[str, dict] = {
     "POST /problems/weak-orgs/{designation_id}/start": {},
     "POST /problems/weak-orgs/{designation_id}/delist": {"comment": "{mark}销号"},
     "PUT /problems/settings": FROM_GET,
+    "POST /members/{member_id}/archive": {
+        "doc_type": "application", "title": "{mark}入党申请书", "dated_on": DAY, "file": _FILE,
+    },
+    "PATCH /members/{member_id}/archive/{document_id}": {"version": 1, "note": "{mark}补充"},
+    "POST /members/{member_id}/archive/{document_id}/remove": {"reason": "{mark}误传"},
+    "POST /development/{person_id}/archive": {
+        "doc_type": "thought_report", "title": "{mark}思想汇报", "dated_on": DAY, "file": _FILE,
+    },
+    "PATCH /development/{person_id}/archive/{document_id}": {"version": 1, "note": "{mark}补充"},
+    "POST /development/{person_id}/archive/{document_id}/remove": {"reason": "{mark}误传"},
+    "PUT /archives/settings": FROM_GET,
     "POST /community/grids": {"org_id": "@grid.org", "name": "{mark}新网格"},
     "PATCH /community/grids/{grid_id}": {"note": "{mark}"},
     "DELETE /community/grids/{grid_id}": {},
@@ -620,6 +643,21 @@ MIN_ROLE: dict[str, str] = {
     "PATCH /problems/weak-orgs/{designation_id}": _MANAGER,
     "POST /problems/weak-orgs/{designation_id}/start": _SECRETARY,
     "POST /problems/weak-orgs/{designation_id}/delist": _MANAGER,
+    # member archives: confidential, kept by the branch secretary (or read by the member)
+    "GET /members/{member_id}/archive": _SECRETARY,
+    "POST /members/{member_id}/archive": _SECRETARY,
+    "GET /members/{member_id}/archive/{document_id}": _SECRETARY,
+    "PATCH /members/{member_id}/archive/{document_id}": _SECRETARY,
+    "GET /members/{member_id}/archive/{document_id}/file": _SECRETARY,
+    "POST /members/{member_id}/archive/{document_id}/remove": _SECRETARY,
+    "GET /development/{person_id}/archive": _SECRETARY,
+    "POST /development/{person_id}/archive": _SECRETARY,
+    "GET /development/{person_id}/archive/{document_id}": _SECRETARY,
+    "PATCH /development/{person_id}/archive/{document_id}": _SECRETARY,
+    "GET /development/{person_id}/archive/{document_id}/file": _SECRETARY,
+    "POST /development/{person_id}/archive/{document_id}/remove": _SECRETARY,
+    "GET /archives/completeness": _SECRETARY,
+    "PUT /archives/settings": _ADMIN,
     # sector records: the secretary keeps the branch's, a manager the ones above it
     "POST /community/grids": _SECRETARY,
     "PATCH /community/grids/{grid_id}": _SECRETARY,

@@ -154,6 +154,19 @@ def _build_records(city: City) -> None:
         ]
         ids["meeting"], ids["attendance_meeting"] = meetings[:2]
         ids["problem"] = _first(Problem)
+        from core.archives.models import ArchiveDocument
+
+        documents = db.session.execute(
+            select(ArchiveDocument.id, ArchiveDocument.member_id, ArchiveDocument.person_id)
+            .order_by(ArchiveDocument.created_at, ArchiveDocument.id)
+        ).all()
+        on_members = [d for d in documents if d.member_id is not None]
+        assert len(on_members) > 1 and any(d.person_id for d in documents), "no demo archives"
+        ids["archive_member"], ids["archive_document"] = str(on_members[0].member_id), str(on_members[0].id)
+        ids["web_archive_member"] = str(on_members[1].member_id)
+        ids["web_archive_document"] = str(on_members[1].id)
+        person_doc = next(d for d in documents if d.person_id is not None)
+        ids["archive_person"], ids["person_archive_document"] = str(person_doc.person_id), str(person_doc.id)
         for kind, model in {
             "grid": Grid,
             "company": PropertyCompany,
@@ -531,6 +544,29 @@ CASES: dict[tuple[str, str], Case] = {
         "elderly_age",
         {"elderly_age": 75},
         {"elderly_age": 80},
+    ),
+    ("PUT", "/archives/settings"): Case(
+        "/archives/settings",
+        by_path("/archives/settings"),
+        "members_joined_from",
+        {"members_joined_from": "2020-01-01"},
+        {"members_joined_from": "2021-01-01"},
+    ),
+    ("PATCH", "/members/{member_id}/archive/{document_id}"): Case(
+        "/members/{archive_member}/archive/{archive_document}",
+        by_path("/members/{archive_member}/archive/{archive_document}"),
+        "note",
+        {"note": "甲备注"},
+        {"note": "乙备注"},
+        version_required=True,
+    ),
+    ("PATCH", "/development/{person_id}/archive/{document_id}"): Case(
+        "/development/{archive_person}/archive/{person_archive_document}",
+        by_path("/development/{archive_person}/archive/{person_archive_document}"),
+        "note",
+        {"note": "甲备注"},
+        {"note": "乙备注"},
+        version_required=True,
     ),
     ("PUT", "/problems/settings"): Case(
         "/problems/settings",
@@ -1455,6 +1491,14 @@ WEB_CASES = {
         {},
         ("PATCH", "/orgs/{org}/units/{unit}", {"name": "接口乙村委会"}),
         ("/orgs/{org}/units/*{unit}", "attributes"),
+    ),
+    "archive document": WebCase(
+        "/members/{web_archive_member}/archive/{web_archive_document}/edit",
+        "/members/{web_archive_member}/archive/{web_archive_document}/edit",
+        {"note": "网页甲备注"},
+        ("PATCH", "/members/{web_archive_member}/archive/{web_archive_document}",
+         {"version": 1, "note": "接口乙备注"}),
+        ("/members/{web_archive_member}/archive/{web_archive_document}", "note"),
     ),
     "development step": WebCase(
         "/work/development/{person}",

@@ -110,6 +110,7 @@ LIST_PARAMS: dict[str, dict[str, str]] = {
     "/soe/innovations": {"org_id": "org", "subtree_of": "org"},
     "/soe/performance-links": {"org_id": "org", "subtree_of": "org"},
     "/soe/vanguard-posts": {"org_id": "org", "subtree_of": "org"},
+    "/archives/completeness": {"org_id": "org"},
     "/statistics": {"org_id": "org"},
     "/statistics/drill": {"org_id": "org"},
     "/statistics/export.xlsx": {"org_id": "org"},

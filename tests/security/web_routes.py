@@ -22,6 +22,8 @@ _ORG = {"org_id": "org"}
 _PROBLEM = {"problem_id": "problem"}
 _USER = {"user_id": "user"}
 _REVIEW = {"cycle_id": "review_cycle", "org_id": "org"}
+_ARCHIVE_DOC = {"member_id": "member", "document_id": "archive_document"}
+_PERSON_DOC = {"person_id": "person", "document_id": "person_archive_document"}
 
 PAGE_KINDS: dict[str, dict[str, str]] = {
     "web.admin_plugin_toggle": {"name": "plugin_name", "change": "toggle"},
@@ -76,6 +78,16 @@ PAGE_KINDS: dict[str, dict[str, str]] = {
     "web.problem_evidence_file": {"problem_id": "problem", "evidence_id": "evidence"},
     "web.problem_evidence_delete": {"problem_id": "problem", "evidence_id": "evidence"},
     "web.problem_edit": _PROBLEM,
+    "web.member_archive": {"member_id": "member"},
+    "web.member_archive_upload": {"member_id": "member"},
+    "web.member_archive_file": _ARCHIVE_DOC,
+    "web.member_archive_edit": _ARCHIVE_DOC,
+    "web.member_archive_remove": _ARCHIVE_DOC,
+    "web.member_archive_person": {"person_id": "person"},
+    "web.member_archive_person_upload": {"person_id": "person"},
+    "web.member_archive_person_file": _PERSON_DOC,
+    "web.member_archive_person_edit": _PERSON_DOC,
+    "web.member_archive_person_remove": _PERSON_DOC,
     "web.warning_page": {"warning_id": "warning"},
     "web.warning_acknowledge": {"warning_id": "warning"},
     "web.problem_from_warning": {"warning_id": "warning"},
@@ -119,6 +131,7 @@ PUBLIC = {
 # query arguments that name a record, by page
 QUERY_KINDS: dict[str, dict[str, str]] = {
     "web.problem_list": {"org": "org"},
+    "web.member_archive_overview": {"org": "org"},
     "web.problem_new": {"org": "org"},
     "web.warning_list": {"org": "org"},
     "web.cycle_page": {"org": "org"},
@@ -160,6 +173,12 @@ FORMS: dict[str, dict] = {
     # a valid form, so what refuses a lower role is the role, not a missing reason
     "POST web.problem_reject": {"reject-reason": "{mark}退回"},
     "POST web.problem_reopen": {"reopen-reason": "{mark}重新整改"},
+    "POST web.member_archive_upload": {"doc_type": "application", "title": "{mark}网页档案", "dated_on": _DAY},
+    "POST web.member_archive_person_upload": {"doc_type": "application", "title": "{mark}网页档案", "dated_on": _DAY},
+    "POST web.member_archive_edit": {"doc_type": "other", "title": "{mark}网页更正", "dated_on": _DAY},
+    "POST web.member_archive_person_edit": {"doc_type": "other", "title": "{mark}网页更正", "dated_on": _DAY},
+    "POST web.member_archive_remove": {"reason": "{mark}网页误传"},
+    "POST web.member_archive_person_remove": {"reason": "{mark}网页误传"},
 }
 
 _ADMIN, _MANAGER, _SECRETARY = "tenant_admin", "org_manager", "branch_secretary"
@@ -225,6 +244,20 @@ _SECRETARY_PAGES = (
     "work_sector",
     "work_unit",
 )
+# member archives: confidential, kept by the branch secretary
+_ARCHIVE_PAGES = (
+    "member_archive",
+    "member_archive_upload",
+    "member_archive_file",
+    "member_archive_edit",
+    "member_archive_remove",
+    "member_archive_person",
+    "member_archive_person_upload",
+    "member_archive_person_file",
+    "member_archive_person_edit",
+    "member_archive_person_remove",
+    "member_archive_overview",
+)
 _MANAGER_PAGES = (
     "cycle_review",
     "cycle_run",
@@ -252,6 +285,7 @@ MIN_ROLE: dict[str, str] = {
     **_both(_ADMIN_PAGES, _ADMIN),
     **_both(_SECRETARY_PAGES, _SECRETARY),
     **_both(_MANAGER_PAGES, _MANAGER),
+    **_both(_ARCHIVE_PAGES, _SECRETARY),
     "POST web.cycle_list": _MANAGER,  # opening a cycle; the list itself is for everyone
     # jobs are their starter's (or a tenant administrator's): anyone else gets 404
     "GET web.job_page": _ADMIN,

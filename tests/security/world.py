@@ -643,6 +643,16 @@ def _plant(client, city: City) -> None:
         },
     )
     ids["designation"] = designation["id"]
+    for path, kind, doc_type in ((f"/members/{ids['member']}", "archive_document", "application"),
+                                 (f"/development/{ids['person']}", "person_archive_document", "political_review")):
+        document = api(
+            "POST",
+            f"{path}/archive",
+            data={"doc_type": doc_type, "title": f"{mark}档案材料", "dated_on": TODAY.isoformat(),
+                  "note": f"{mark}档案备注", "file": (io.BytesIO(pdf(FILE_MARKS[city.slug])), "d.pdf")},
+            content_type="multipart/form-data",
+        )
+        ids[kind] = document["id"]
 
     template = client.get("/api/v1/imports/members/template", headers=city.headers("admin"))
     assert template.status_code == 200
