@@ -125,12 +125,14 @@ def _require_secretary(entry: ReviewEntry, org: Organization) -> None:
 # -- presentation ------------------------------------------------------------------------------
 
 
-def present_cycle(cycle: ReviewCycle, root_name: str | None = None) -> dict:
+def present_cycle(cycle: ReviewCycle, root: Organization | None = None) -> dict:
+    """The cycle; its root organisation (id and name) only for a user who sees it — a
+    secretary reviewed by a level above their scope learns nothing of that level."""
     values = {key: getattr(cycle, key) for key in ReviewCycleSchema().fields if hasattr(ReviewCycle, key)}
-    if root_name is None:
-        root = service.root_of(cycle)
-        root_name = root.name if root is not None else None
-    values["root_name"] = root_name
+    root = root if root is not None else service.root_of(cycle)
+    seen = root is not None and has_role("member", root)
+    values["root_org_id"] = root.id if seen else None
+    values["root_name"] = root.name if seen else None
     values["state_label"] = CYCLE_STATE_LABELS.get(cycle.state, cycle.state)
     return values
 
@@ -207,7 +209,7 @@ def list_cycles(filters, pagination_parameters):
         select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.execute(
         stmt.offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)).all()
-    return [present_cycle(cycle, name) for cycle, name in rows]
+    return [present_cycle(cycle, root) for cycle, root in rows]
 
 
 @bp.route("", methods=["POST"])

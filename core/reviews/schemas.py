@@ -79,7 +79,7 @@ class ReviewAttachmentFormSchema(Schema):
 
 class ReviewCycleSchema(Schema):
     id = fields.UUID()
-    root_org_id = fields.UUID()
+    root_org_id = fields.UUID(allow_none=True, metadata={"description": "null when you do not see it"})
     root_name = fields.Str(allow_none=True)
     year = fields.Int()
     name = fields.Str()

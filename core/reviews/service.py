@@ -189,11 +189,11 @@ def item_counts(entry_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
 
 def search(visible, *, root: Organization | None = None, year: int | None = None,
            state: str | None = None):
-    """A SELECT of ``(ReviewCycle, Organization.name)`` of the cycles whose root the user
+    """A SELECT of ``(ReviewCycle, root Organization)`` of the cycles whose root the user
     sees (``visible``) — or that review an organisation the user sees — newest first."""
     seen_root = select(ReviewEntry.cycle_id).join(
         Organization, Organization.id == ReviewEntry.org_id).where(visible)
-    stmt = (select(ReviewCycle, Organization.name)
+    stmt = (select(ReviewCycle, Organization)
             .join(Organization, Organization.id == ReviewCycle.root_org_id)
             .where(visible | ReviewCycle.id.in_(seen_root)))
     if root is not None:

@@ -67,6 +67,9 @@ def test_a_review_year(client, tenant, in_tenant, city, people, account):
     c1, c2 = entries["一党委"]["id"], entries["二党委"]["id"]
     # a secretary sees only their own entry of the cycle
     assert set(_entries(client, p["sec_x"], cycle["id"])) == {"X支部"}
+    seen_by_x = client.get(f"{API}/{cycle['id']}", headers=p["sec_x"]).get_json()
+    assert seen_by_x["root_org_id"] is None and seen_by_x["root_name"] is None  # R is above X's scope
+    assert [c["id"] for c in client.get(API, headers=p["sec_x"]).get_json()] == [cycle["id"]]
 
     # -- 点题 by the level above X (C1's manager); the secretary's own commitments
     task = {"kind": "assigned", "title": "整顿组织生活不规范问题"}

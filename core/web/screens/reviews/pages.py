@@ -83,6 +83,7 @@ def _list_page(new_form, status: int = 200):
         found = paginate(service.search(visible_orgs_clause(), year=filters.year.data,
                                         state=filters.state.data or None), scalars=False)
     return render_template("web/reviews/list.html", filters=filters, page=found, new_form=new_form,
+                           has_role=has_role,
                            may_open=has_role("org_manager"), state_labels=CYCLE_STATE_LABELS), \
         (status if valid else 422)
 
@@ -143,6 +144,7 @@ def _render_cycle(cycle: ReviewCycle, status: int = 200, **bound):
     step_form = bound.get("step") or forms.ReviewStepForm(formdata=None, data={"version": cycle.version})
     return render_template(
         "web/reviews/cycle.html", cycle=cycle, root=service.root_of(cycle), rows=rows, counts=counts,
+        root_seen=has_role("member", service.root_of(cycle)),
         may_manage=service.may_manage(cycle), publish_form=publish_form, step_form=step_form,
         state_labels=CYCLE_STATE_LABELS, entry_labels=ENTRY_STATE_LABELS, grade_labels=RATING_LABELS,
     ), status
@@ -178,6 +180,8 @@ def review_advance(cycle_id):
 @page
 def review_publish(cycle_id):
     cycle = _cycle(cycle_id)
+    if not has_role("org_manager"):
+        abort(403, _("This needs the organisation manager role on the review's organisation."))
     form = forms.ReviewPublishForm()
     form.org.choices = _publishable(cycle, service.entries_of(cycle, visible=visible_orgs_clause()))
     if not form.validate():
