@@ -60,14 +60,18 @@ class ExtraDocumentTypeSchema(Schema):
 
 class ArchivesSettingsSchema(Schema):
     extra_document_types = fields.List(
-        fields.Nested(ExtraDocumentTypeSchema), load_default=list, validate=validate.Length(max=50))
+        fields.Nested(ExtraDocumentTypeSchema), load_default=list, validate=validate.Length(max=50),
+        metadata={"description": "本市增设的档案材料类型，每行一个：{\"key\": \"talk_record\", \"label\": \"谈话记录\"}"})
     required = fields.Dict(
         keys=fields.Str(validate=validate.OneOf(STAGES)),
         values=fields.List(fields.Str(validate=validate.Length(min=1, max=40)),
                            validate=validate.Length(max=60)),
         load_default=lambda: {stage: list(types) for stage, types in DEFAULT_REQUIRED.items()},
+        metadata={"description": "各阶段（applicant 入党申请人、activist 积极分子、candidate 发展对象、probationary 预备党员、full 正式党员）必备的材料类型"},
     )
-    members_joined_from = fields.Date(load_default=None, allow_none=True)
+    members_joined_from = fields.Date(
+        load_default=None, allow_none=True,
+        metadata={"description": "此日期（含）之后入党的党员，即使档案中尚无材料也检查其档案完整性"})
 
     @validates_schema
     def _known_types(self, data, **kwargs):

@@ -80,3 +80,21 @@ def test_an_applicants_archive_and_the_overview(client, tenant, tree, web_as, au
     overview = html(manager.get(f"/archives?org={tree['C1']}"))
     assert "检查范围内的档案均已齐全" in overview and "100.0%" in overview
     assert web_as(tenant, "arch_m", role="member", org=tree["X"]).get(f"/archives?org={tree['X']}").status_code == 403
+
+
+def test_the_settings_are_edited_on_the_plugin_settings_page(tenant, tree, web_as, client, auth_headers):
+    admin = web_as(tenant, "arch_admin", role="tenant_admin")
+    path = "/admin/plugins/core.archives.plugin"
+    page = admin.get(path)
+    assert page.status_code == 200, html(page)[:500]
+    text = html(page)
+    assert "members_joined_from" in text and "extra_document_types" in text
+    version = re.search(r'name="version"[^>]*value="(\d+)"', text).group(1)
+    saved = admin.post(path, {"version": version, "members_joined_from": "2021-05-01",
+                              "extra_document_types": '{"key": "talk_record", "label": "谈话记录"}',
+                              "required": '{"applicant": ["application"]}'})
+    assert saved.status_code in (200, 302), html(saved)[:2000]
+    body = client.get("/api/v1/archives/settings", headers=auth_headers(tenant, "tenant_admin")).get_json()
+    assert body["members_joined_from"] == "2021-05-01"
+    assert body["extra_document_types"] == [{"key": "talk_record", "label": "谈话记录"}]
+    assert body["required"] == {"applicant": ["application"]}

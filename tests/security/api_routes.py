@@ -56,6 +56,7 @@ _ENTRY = {"entry_id": "entry"}
 _PROBLEM = {"problem_id": "problem"}
 _DESIGNATION = {"designation_id": "designation"}
 _ARCHIVE_DOC = {"member_id": "member", "document_id": "archive_document"}
+_PAIRING = {"pairing_id": "pairing"}
 _PERSON_DOC = {"person_id": "person", "document_id": "person_archive_document"}
 
 PATH_KINDS: dict[str, dict[str, str]] = {
@@ -225,6 +226,16 @@ QUERY_KINDS = {
 }
 
 # Answer without a login on purpose.
+    # pairing (双联结对共建); the spare pairing is the one dissolved
+    "/pairings/{pairing_id}": _PAIRING,
+    "/pairings/{pairing_id}/dissolve": {"pairing_id": "spare_pairing"},
+    "/pairings/{pairing_id}/tasks": _PAIRING,
+    "/pairings/{pairing_id}/tasks/{task_id}": {"pairing_id": "pairing_task.pairing", "task_id": "pairing_task"},
+    "/pairings/{pairing_id}/activities": _PAIRING,
+    "/pairings/{pairing_id}/activities/{activity_id}": {
+        "pairing_id": "pairing_activity.pairing",
+        "activity_id": "pairing_activity",
+    },
 PUBLIC = {
     "POST /auth/token": "logging in: exchanges a username and password for a token",
     "GET /cards/{token}": "a member's QR card, opened by scanning: the signed token is the key; "
@@ -517,6 +528,15 @@ BODIES: dict[str, dict] = {
     },
     "PATCH /two_new/instructors/{instructor_id}": {"employer": "{mark}"},
     "DELETE /two_new/instructors/{instructor_id}": {},
+    "POST /pairings": {"org_id": "@organs_committee", "partner_org_id": "@neighbour", "goals": "{mark}共建"},
+    "PATCH /pairings/{pairing_id}": {"goals": "{mark}共建目标"},
+    "POST /pairings/{pairing_id}/dissolve": {"end_reason": "{mark}解除"},
+    "POST /pairings/{pairing_id}/tasks": {"title": "{mark}共建任务"},
+    "PATCH /pairings/{pairing_id}/tasks/{task_id}": {"result": "{mark}成效"},
+    "DELETE /pairings/{pairing_id}/tasks/{task_id}": {},
+    "POST /pairings/{pairing_id}/activities": {"held_on": DAY, "kind": "visit", "topic": "{mark}走访"},
+    "PATCH /pairings/{pairing_id}/activities/{activity_id}": {"results": "{mark}成效"},
+    "DELETE /pairings/{pairing_id}/activities/{activity_id}": {},
     "POST /two_new/groups": {
         "org_id": "@tn_group.org",
         "kind": "courier",
@@ -717,3 +737,13 @@ MIN_ROLE: dict[str, str] = {
     "PATCH /two_new/groups/{group_id}": _MANAGER,
     "DELETE /two_new/groups/{group_id}": _MANAGER,
 }
+    # pairing: arranged and recorded by a branch secretary (of both sides / either side)
+    "POST /pairings": _SECRETARY,
+    "PATCH /pairings/{pairing_id}": _SECRETARY,
+    "POST /pairings/{pairing_id}/dissolve": _SECRETARY,
+    "POST /pairings/{pairing_id}/tasks": _SECRETARY,
+    "PATCH /pairings/{pairing_id}/tasks/{task_id}": _SECRETARY,
+    "DELETE /pairings/{pairing_id}/tasks/{task_id}": _SECRETARY,
+    "POST /pairings/{pairing_id}/activities": _SECRETARY,
+    "PATCH /pairings/{pairing_id}/activities/{activity_id}": _SECRETARY,
+    "DELETE /pairings/{pairing_id}/activities/{activity_id}": _SECRETARY,

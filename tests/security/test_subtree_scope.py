@@ -92,6 +92,8 @@ LIST_PARAMS: dict[str, dict[str, str]] = {
     "/orgs": {"parent": "org", "subtree_of": "org", "include_inactive": "flag", "q": "q"},
     "/orgs/{org_id}/posts": {"include_ended": "flag"},
     "/orgs/{org_id}/tree": {"include_inactive": "flag"},
+    "/pairings": {"org": "org"},
+    "/pairings/figures": {"org": "org"},
     "/points/entries": {"member_id": "member", "org_id": "org"},
     "/points/me": {"subtree_of": "org"},
     "/points/members/{member_id}": {"subtree_of": "org"},

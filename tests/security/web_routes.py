@@ -132,6 +132,13 @@ PUBLIC = {
 QUERY_KINDS: dict[str, dict[str, str]] = {
     "web.problem_list": {"org": "org"},
     "web.member_archive_overview": {"org": "org"},
+    "web.pairing_page": {"pairing_id": "pairing"},
+    "web.pairing_edit": {"pairing_id": "pairing"},
+    "web.pairing_dissolve": {"pairing_id": "spare_pairing"},
+    "web.pairing_task_add": {"pairing_id": "pairing"},
+    "web.pairing_task_update": {"pairing_id": "pairing_task.pairing", "task_id": "pairing_task"},
+    "web.pairing_activity_add": {"pairing_id": "pairing"},
+    "web.pairing_activity_delete": {"pairing_id": "pairing_activity.pairing", "activity_id": "pairing_activity"},
     "web.problem_new": {"org": "org"},
     "web.warning_list": {"org": "org"},
     "web.cycle_page": {"org": "org"},
@@ -177,6 +184,8 @@ FORMS: dict[str, dict] = {
     "POST web.member_archive_person_upload": {"doc_type": "application", "title": "{mark}网页档案", "dated_on": _DAY},
     "POST web.member_archive_edit": {"doc_type": "other", "title": "{mark}网页更正", "dated_on": _DAY},
     "POST web.member_archive_person_edit": {"doc_type": "other", "title": "{mark}网页更正", "dated_on": _DAY},
+    "web.pairing_list": {"org": "org"},
+    "web.pairing_figures": {"org": "org"},
     "POST web.member_archive_remove": {"reason": "{mark}网页误传"},
     "POST web.member_archive_person_remove": {"reason": "{mark}网页误传"},
 }
@@ -207,6 +216,14 @@ _ADMIN_PAGES = (
     "admin_users",
     "admin_user",
     "admin_user_grant",
+    # pairing: the demo codes are the same in every city (organs committee, 李家村)
+    "POST web.pairing_new": {"org_code": "SZ-JG", "partner_code": "SZ-QS-TY-02", "goals": "{mark}网页结对"},
+    "POST web.pairing_edit": {"edit-started_on": (date.today() - timedelta(days=30)).isoformat(),
+                              "edit-goals": "{mark}网页共建目标"},
+    "POST web.pairing_dissolve": {"dissolve-end_reason": "{mark}网页解除"},
+    "POST web.pairing_task_add": {"task-title": "{mark}网页任务"},
+    "POST web.pairing_activity_add": {"activity-held_on": _DAY, "activity-kind": "visit",
+                                      "activity-topic": "{mark}网页活动"},
     "admin_user_revoke",
     "admin_user_member",
     "admin_user_password",
@@ -294,3 +311,17 @@ MIN_ROLE: dict[str, str] = {
     "GET web.tenant_switch": "platform_operator",
     "POST web.tenant_switch": "platform_operator",
 }
+# pairing: branch secretaries and above (each page checks the pairing's sides)
+_PAIRING_PAGES = (
+    "pairing_list",
+    "pairing_new",
+    "pairing_page",
+    "pairing_edit",
+    "pairing_dissolve",
+    "pairing_task_add",
+    "pairing_task_update",
+    "pairing_activity_add",
+    "pairing_activity_delete",
+    "pairing_figures",
+)
+    **_both(_PAIRING_PAGES, _SECRETARY),
