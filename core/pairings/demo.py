@@ -36,6 +36,17 @@ def _joint_theme_day(host, today: date):
     })
 
 
+def _joint_meeting(host, pairing, today: date):
+    """The finance bureau branch's latest 主题党日 since the pairing started — the demo's year
+    of meetings is made first (it is made once, and only while there are no meetings at all)
+    — or, early in January when there is none yet, one held this month."""
+    from core.demo.assessment import ensure_meetings
+
+    ensure_meetings(today)
+    held = [m for m in life.recent_meetings([host.id], pairing.started_on) if m.kind == "theme_day"]
+    return held[0] if held else _joint_theme_day(host, today)
+
+
 def ensure_demo(today: date) -> str | None:
     if db.session.scalar(select(func.count()).select_from(Pairing)):
         return None
@@ -60,9 +71,9 @@ def ensure_demo(today: date) -> str | None:
         service.add_activity(finance, {
             "held_on": today - timedelta(days=40), "kind": "joint_study", "topic": "联学党的二十届三中全会精神",
             "org_participants": 8, "partner_participants": 10, "results": "形成共建项目清单 3 项"})
-        meeting = _joint_theme_day(orgs.get(finance.org_id), today)
+        meeting = _joint_meeting(orgs.get(finance.org_id), finance, today)
         service.add_activity(finance, {
-            "held_on": meeting.held_on, "kind": "joint_meeting", "topic": meeting.topic,
+            "held_on": meeting.held_on, "kind": "joint_meeting", "topic": "联合主题党日：走进桃源村，共话乡村振兴",
             "org_participants": meeting.present_count, "partner_participants": 9,
             "participants_note": "两支部党员共同参加", "results": "为村里解决灌溉水渠维修资金问题",
             "meeting_id": meeting.id})

@@ -189,6 +189,16 @@ PATH_KINDS: dict[str, dict[str, str]] = {
     "/two_new/units/{unit_id}": {"unit_id": "tn_unit"},
     "/two_new/instructors/{instructor_id}": {"instructor_id": "instructor"},
     "/two_new/groups/{group_id}": {"group_id": "tn_group"},
+    # pairing (双联结对共建); the spare pairing is the one dissolved
+    "/pairings/{pairing_id}": _PAIRING,
+    "/pairings/{pairing_id}/dissolve": {"pairing_id": "spare_pairing"},
+    "/pairings/{pairing_id}/tasks": _PAIRING,
+    "/pairings/{pairing_id}/tasks/{task_id}": {"pairing_id": "pairing_task.pairing", "task_id": "pairing_task"},
+    "/pairings/{pairing_id}/activities": _PAIRING,
+    "/pairings/{pairing_id}/activities/{activity_id}": {
+        "pairing_id": "pairing_activity.pairing",
+        "activity_id": "pairing_activity",
+    },
 }
 
 # Names that are the same in every city, with their value (they are not records of a city).
@@ -226,16 +236,6 @@ QUERY_KINDS = {
 }
 
 # Answer without a login on purpose.
-    # pairing (双联结对共建); the spare pairing is the one dissolved
-    "/pairings/{pairing_id}": _PAIRING,
-    "/pairings/{pairing_id}/dissolve": {"pairing_id": "spare_pairing"},
-    "/pairings/{pairing_id}/tasks": _PAIRING,
-    "/pairings/{pairing_id}/tasks/{task_id}": {"pairing_id": "pairing_task.pairing", "task_id": "pairing_task"},
-    "/pairings/{pairing_id}/activities": _PAIRING,
-    "/pairings/{pairing_id}/activities/{activity_id}": {
-        "pairing_id": "pairing_activity.pairing",
-        "activity_id": "pairing_activity",
-    },
 PUBLIC = {
     "POST /auth/token": "logging in: exchanges a username and password for a token",
     "GET /cards/{token}": "a member's QR card, opened by scanning: the signed token is the key; "
@@ -452,6 +452,15 @@ BODIES: dict[str, dict] = {
     },
     "PATCH /organs/business-goals/{goal_id}": {"result": "{mark}"},
     "DELETE /organs/business-goals/{goal_id}": {},
+    "POST /pairings": {"org_id": "@organs_committee", "partner_org_id": "@neighbour", "goals": "{mark}共建"},
+    "PATCH /pairings/{pairing_id}": {"goals": "{mark}共建目标"},
+    "POST /pairings/{pairing_id}/dissolve": {"end_reason": "{mark}解除"},
+    "POST /pairings/{pairing_id}/tasks": {"title": "{mark}共建任务"},
+    "PATCH /pairings/{pairing_id}/tasks/{task_id}": {"result": "{mark}成效"},
+    "DELETE /pairings/{pairing_id}/tasks/{task_id}": {},
+    "POST /pairings/{pairing_id}/activities": {"held_on": DAY, "kind": "visit", "topic": "{mark}走访"},
+    "PATCH /pairings/{pairing_id}/activities/{activity_id}": {"results": "{mark}成效"},
+    "DELETE /pairings/{pairing_id}/activities/{activity_id}": {},
     "POST /rural/incomes": {"org_id": "@income.org", "year": YEAR - 4, "operating_income_wan": 1.5},
     "PATCH /rural/incomes/{income_id}": {"note": "{mark}"},
     "DELETE /rural/incomes/{income_id}": {},
@@ -528,15 +537,6 @@ BODIES: dict[str, dict] = {
     },
     "PATCH /two_new/instructors/{instructor_id}": {"employer": "{mark}"},
     "DELETE /two_new/instructors/{instructor_id}": {},
-    "POST /pairings": {"org_id": "@organs_committee", "partner_org_id": "@neighbour", "goals": "{mark}共建"},
-    "PATCH /pairings/{pairing_id}": {"goals": "{mark}共建目标"},
-    "POST /pairings/{pairing_id}/dissolve": {"end_reason": "{mark}解除"},
-    "POST /pairings/{pairing_id}/tasks": {"title": "{mark}共建任务"},
-    "PATCH /pairings/{pairing_id}/tasks/{task_id}": {"result": "{mark}成效"},
-    "DELETE /pairings/{pairing_id}/tasks/{task_id}": {},
-    "POST /pairings/{pairing_id}/activities": {"held_on": DAY, "kind": "visit", "topic": "{mark}走访"},
-    "PATCH /pairings/{pairing_id}/activities/{activity_id}": {"results": "{mark}成效"},
-    "DELETE /pairings/{pairing_id}/activities/{activity_id}": {},
     "POST /two_new/groups": {
         "org_id": "@tn_group.org",
         "kind": "courier",
@@ -700,6 +700,16 @@ MIN_ROLE: dict[str, str] = {
     "POST /organs/business-goals": _SECRETARY,
     "PATCH /organs/business-goals/{goal_id}": _SECRETARY,
     "DELETE /organs/business-goals/{goal_id}": _SECRETARY,
+    # pairing: arranged and recorded by a branch secretary (of both sides / either side)
+    "POST /pairings": _SECRETARY,
+    "PATCH /pairings/{pairing_id}": _SECRETARY,
+    "POST /pairings/{pairing_id}/dissolve": _SECRETARY,
+    "POST /pairings/{pairing_id}/tasks": _SECRETARY,
+    "PATCH /pairings/{pairing_id}/tasks/{task_id}": _SECRETARY,
+    "DELETE /pairings/{pairing_id}/tasks/{task_id}": _SECRETARY,
+    "POST /pairings/{pairing_id}/activities": _SECRETARY,
+    "PATCH /pairings/{pairing_id}/activities/{activity_id}": _SECRETARY,
+    "DELETE /pairings/{pairing_id}/activities/{activity_id}": _SECRETARY,
     "POST /rural/incomes": _SECRETARY,
     "PATCH /rural/incomes/{income_id}": _SECRETARY,
     "DELETE /rural/incomes/{income_id}": _SECRETARY,
@@ -737,13 +747,3 @@ MIN_ROLE: dict[str, str] = {
     "PATCH /two_new/groups/{group_id}": _MANAGER,
     "DELETE /two_new/groups/{group_id}": _MANAGER,
 }
-    # pairing: arranged and recorded by a branch secretary (of both sides / either side)
-    "POST /pairings": _SECRETARY,
-    "PATCH /pairings/{pairing_id}": _SECRETARY,
-    "POST /pairings/{pairing_id}/dissolve": _SECRETARY,
-    "POST /pairings/{pairing_id}/tasks": _SECRETARY,
-    "PATCH /pairings/{pairing_id}/tasks/{task_id}": _SECRETARY,
-    "DELETE /pairings/{pairing_id}/tasks/{task_id}": _SECRETARY,
-    "POST /pairings/{pairing_id}/activities": _SECRETARY,
-    "PATCH /pairings/{pairing_id}/activities/{activity_id}": _SECRETARY,
-    "DELETE /pairings/{pairing_id}/activities/{activity_id}": _SECRETARY,

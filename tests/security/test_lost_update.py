@@ -129,6 +129,12 @@ def _build_records(city: City) -> None:
         ids["user"] = str(target.id)
         home, neighbour = orgs.by_code(HOME), orgs.by_code(NEIGHBOUR)
         ids["org"], ids["neighbour"] = str(home.id), str(neighbour.id)
+        from core.pairings.models import Pairing, PairingActivity, PairingTask
+
+        task = db.session.scalars(select(PairingTask).order_by(PairingTask.id)).first()
+        ids["pairing"], ids["pairing_task"] = str(task.pairing_id), str(task.id)
+        ids["pairing_activity"] = _first(PairingActivity, PairingActivity.pairing_id == task.pairing_id)
+        assert _first(Pairing)
         root = orgs.get(home.parent_id)
         while root.parent_id is not None:
             root = orgs.get(root.parent_id)
@@ -138,12 +144,6 @@ def _build_records(city: City) -> None:
             for m in db.session.scalars(
                 select(Member.id)
                 .where(Member.org_id.in_([home.id, neighbour.id]), Member.status == "full")
-        from core.pairings.models import Pairing, PairingActivity, PairingTask
-
-        task = db.session.scalars(select(PairingTask).order_by(PairingTask.id)).first()
-        ids["pairing"], ids["pairing_task"] = str(task.pairing_id), str(task.id)
-        ids["pairing_activity"] = _first(PairingActivity, PairingActivity.pairing_id == task.pairing_id)
-        assert _first(Pairing)
                 .order_by(Member.org_id == neighbour.id, Member.joined_on, Member.id)
             )
             if m not in linked
@@ -421,6 +421,15 @@ def attendance(client, city: City):
 
 def _everyone(client, city: City) -> list[str]:
     return [a["member_id"] for a in attendance(client, city)["attendance"]]
+def pairing_task(client, city: City):
+    return _find(_get(client, city, f"/pairings/{city.ids['pairing']}")["task_list"], "id", city.ids["pairing_task"])
+
+
+def pairing_activity(client, city: City):
+    return _find(_get(client, city, f"/pairings/{city.ids['pairing']}")["activity_list"], "id",
+                 city.ids["pairing_activity"])
+
+
 
 
 S = "/api/v1"  # OpenAPI paths carry the prefix; case paths do not
@@ -448,15 +457,6 @@ CASES: dict[tuple[str, str], Case] = {
     ("PATCH", "/users/{user_id}"): Case(
         "/users/{user}",
         by_path("/users/{user}"),
-def pairing_task(client, city: City):
-    return _find(_get(client, city, f"/pairings/{city.ids['pairing']}")["task_list"], "id", city.ids["pairing_task"])
-
-
-def pairing_activity(client, city: City):
-    return _find(_get(client, city, f"/pairings/{city.ids['pairing']}")["activity_list"], "id",
-                 city.ids["pairing_activity"])
-
-
         "member_id",
         {"member_id": "{link_a}"},
         {"member_id": "{link_b}"},
@@ -693,6 +693,18 @@ def pairing_activity(client, city: City):
         {"note": "甲"},
         {"note": "乙"},
     ),
+    # pairing
+    ("PATCH", "/pairings/{pairing_id}"): Case(
+        "/pairings/{pairing}", by_path("/pairings/{pairing}"), "goals", {"goals": "甲目标"}, {"goals": "乙目标"}
+    ),
+    ("PATCH", "/pairings/{pairing_id}/tasks/{task_id}"): Case(
+        "/pairings/{pairing}/tasks/{pairing_task}", pairing_task, "result", {"result": "甲成效"},
+        {"result": "乙成效"},
+    ),
+    ("PATCH", "/pairings/{pairing_id}/activities/{activity_id}"): Case(
+        "/pairings/{pairing}/activities/{pairing_activity}", pairing_activity, "results",
+        {"results": "甲成效"}, {"results": "乙成效"},
+    ),
     # two_new
     ("PATCH", "/two_new/units/{unit_id}"): Case(
         "/two_new/units/{tn_unit}",
@@ -784,18 +796,6 @@ def _expected(case: Case, body: dict):
     value = body.get(case.field, body.get("present_member_ids"))
     if isinstance(value, list):  # the attendance case reads how many were present
         return Decimal(len(value))
-    # pairing
-    ("PATCH", "/pairings/{pairing_id}"): Case(
-        "/pairings/{pairing}", by_path("/pairings/{pairing}"), "goals", {"goals": "甲目标"}, {"goals": "乙目标"}
-    ),
-    ("PATCH", "/pairings/{pairing_id}/tasks/{task_id}"): Case(
-        "/pairings/{pairing}/tasks/{pairing_task}", pairing_task, "result", {"result": "甲成效"},
-        {"result": "乙成效"},
-    ),
-    ("PATCH", "/pairings/{pairing_id}/activities/{activity_id}"): Case(
-        "/pairings/{pairing}/activities/{pairing_activity}", pairing_activity, "results",
-        {"results": "甲成效"}, {"results": "乙成效"},
-    ),
     return _plain(value)
 
 

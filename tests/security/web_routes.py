@@ -100,6 +100,13 @@ PAGE_KINDS: dict[str, dict[str, str]] = {
     "web.work_meeting": {"meeting_id": "meeting"},
     "web.work_sector": _ORG,
     "web.work_unit": {"org_id": "unit.org", "unit_id": "unit"},
+    "web.pairing_page": {"pairing_id": "pairing"},
+    "web.pairing_edit": {"pairing_id": "pairing"},
+    "web.pairing_dissolve": {"pairing_id": "spare_pairing"},
+    "web.pairing_task_add": {"pairing_id": "pairing"},
+    "web.pairing_task_update": {"pairing_id": "pairing_task.pairing", "task_id": "pairing_task"},
+    "web.pairing_activity_add": {"pairing_id": "pairing"},
+    "web.pairing_activity_delete": {"pairing_id": "pairing_activity.pairing", "activity_id": "pairing_activity"},
 }
 
 SAME_NAME_KINDS = {
@@ -132,13 +139,6 @@ PUBLIC = {
 QUERY_KINDS: dict[str, dict[str, str]] = {
     "web.problem_list": {"org": "org"},
     "web.member_archive_overview": {"org": "org"},
-    "web.pairing_page": {"pairing_id": "pairing"},
-    "web.pairing_edit": {"pairing_id": "pairing"},
-    "web.pairing_dissolve": {"pairing_id": "spare_pairing"},
-    "web.pairing_task_add": {"pairing_id": "pairing"},
-    "web.pairing_task_update": {"pairing_id": "pairing_task.pairing", "task_id": "pairing_task"},
-    "web.pairing_activity_add": {"pairing_id": "pairing"},
-    "web.pairing_activity_delete": {"pairing_id": "pairing_activity.pairing", "activity_id": "pairing_activity"},
     "web.problem_new": {"org": "org"},
     "web.warning_list": {"org": "org"},
     "web.cycle_page": {"org": "org"},
@@ -147,6 +147,8 @@ QUERY_KINDS: dict[str, dict[str, str]] = {
     "web.statistics_drill": {"org": "org"},
     "web.statistics_export": {"org": "org"},
     "web.yearly": {"org": "org"},
+    "web.pairing_list": {"org": "org"},
+    "web.pairing_figures": {"org": "org"},
     "web.admin_indicator_new": {"standard": "standard"},
     "web.admin_user": {"org_code": "code"},
 }
@@ -173,6 +175,14 @@ FORMS: dict[str, dict] = {
         "root_org_id": "@root",
     },
     "POST web.work_dues": {"pay": "@member", "channel": "cash", "paid_on": _DAY},
+    # pairing: the demo codes are the same in every city (organs committee, 李家村)
+    "POST web.pairing_new": {"org_code": "SZ-JG", "partner_code": "SZ-QS-TY-02", "goals": "{mark}网页结对"},
+    "POST web.pairing_edit": {"edit-started_on": (date.today() - timedelta(days=30)).isoformat(),
+                              "edit-goals": "{mark}网页共建目标"},
+    "POST web.pairing_dissolve": {"dissolve-end_reason": "{mark}网页解除"},
+    "POST web.pairing_task_add": {"task-title": "{mark}网页任务"},
+    "POST web.pairing_activity_add": {"activity-held_on": _DAY, "activity-kind": "visit",
+                                      "activity-topic": "{mark}网页活动"},
     # forms whose fields the refusal or the positive check needs
     "POST web.admin_user_active": {"active": "1"},
     "POST web.admin_user_password": {"password": "Passw0rd!x-web"},
@@ -184,8 +194,6 @@ FORMS: dict[str, dict] = {
     "POST web.member_archive_person_upload": {"doc_type": "application", "title": "{mark}网页档案", "dated_on": _DAY},
     "POST web.member_archive_edit": {"doc_type": "other", "title": "{mark}网页更正", "dated_on": _DAY},
     "POST web.member_archive_person_edit": {"doc_type": "other", "title": "{mark}网页更正", "dated_on": _DAY},
-    "web.pairing_list": {"org": "org"},
-    "web.pairing_figures": {"org": "org"},
     "POST web.member_archive_remove": {"reason": "{mark}网页误传"},
     "POST web.member_archive_person_remove": {"reason": "{mark}网页误传"},
 }
@@ -216,14 +224,6 @@ _ADMIN_PAGES = (
     "admin_users",
     "admin_user",
     "admin_user_grant",
-    # pairing: the demo codes are the same in every city (organs committee, 李家村)
-    "POST web.pairing_new": {"org_code": "SZ-JG", "partner_code": "SZ-QS-TY-02", "goals": "{mark}网页结对"},
-    "POST web.pairing_edit": {"edit-started_on": (date.today() - timedelta(days=30)).isoformat(),
-                              "edit-goals": "{mark}网页共建目标"},
-    "POST web.pairing_dissolve": {"dissolve-end_reason": "{mark}网页解除"},
-    "POST web.pairing_task_add": {"task-title": "{mark}网页任务"},
-    "POST web.pairing_activity_add": {"activity-held_on": _DAY, "activity-kind": "visit",
-                                      "activity-topic": "{mark}网页活动"},
     "admin_user_revoke",
     "admin_user_member",
     "admin_user_password",
@@ -291,26 +291,6 @@ _MANAGER_PAGES = (
     "problem_reopen",
     "problem_from_warning",
 )
-
-
-def _both(names, role) -> dict[str, str]:
-    return {f"{method} web.{name}": role for name in names for method in ("GET", "POST")}
-
-
-# keys of pages that have no such method are ignored (the table lists each view once)
-MIN_ROLE: dict[str, str] = {
-    **_both(_ADMIN_PAGES, _ADMIN),
-    **_both(_SECRETARY_PAGES, _SECRETARY),
-    **_both(_MANAGER_PAGES, _MANAGER),
-    **_both(_ARCHIVE_PAGES, _SECRETARY),
-    "POST web.cycle_list": _MANAGER,  # opening a cycle; the list itself is for everyone
-    # jobs are their starter's (or a tenant administrator's): anyone else gets 404
-    "GET web.job_page": _ADMIN,
-    "GET web.job_status": _ADMIN,
-    "GET web.imports_result": _ADMIN,
-    "GET web.tenant_switch": "platform_operator",
-    "POST web.tenant_switch": "platform_operator",
-}
 # pairing: branch secretaries and above (each page checks the pairing's sides)
 _PAIRING_PAGES = (
     "pairing_list",
@@ -324,4 +304,24 @@ _PAIRING_PAGES = (
     "pairing_activity_delete",
     "pairing_figures",
 )
+
+
+def _both(names, role) -> dict[str, str]:
+    return {f"{method} web.{name}": role for name in names for method in ("GET", "POST")}
+
+
+# keys of pages that have no such method are ignored (the table lists each view once)
+MIN_ROLE: dict[str, str] = {
+    **_both(_ADMIN_PAGES, _ADMIN),
+    **_both(_SECRETARY_PAGES, _SECRETARY),
+    **_both(_MANAGER_PAGES, _MANAGER),
     **_both(_PAIRING_PAGES, _SECRETARY),
+    **_both(_ARCHIVE_PAGES, _SECRETARY),
+    "POST web.cycle_list": _MANAGER,  # opening a cycle; the list itself is for everyone
+    # jobs are their starter's (or a tenant administrator's): anyone else gets 404
+    "GET web.job_page": _ADMIN,
+    "GET web.job_status": _ADMIN,
+    "GET web.imports_result": _ADMIN,
+    "GET web.tenant_switch": "platform_operator",
+    "POST web.tenant_switch": "platform_operator",
+}

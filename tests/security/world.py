@@ -663,6 +663,22 @@ def _plant(client, city: City) -> None:
         content_type="multipart/form-data",
     )
     ids["job"] = job["id"]
+    # pairing (双联结对共建): 城投 and 星光科技 with 桃源村 (the demo pairs others); the spare is dissolved
+    with tenant_context(city.tenant_id):
+        sides = {code: _org_id(code) for code in ("SZ-GZ-CT-01", "SZ-LX-XG")}
+        db.session.commit()
+    for kind, code in (("pairing", "SZ-GZ-CT-01"), ("spare_pairing", "SZ-LX-XG")):
+        pairing = api("POST", "/pairings", json={
+            "org_id": sides[code], "partner_org_id": ids["org"], "goals": f"{mark}共建目标",
+            "started_on": (TODAY - timedelta(days=30)).isoformat(), "contact": f"{mark}联络人"})
+        ids[kind] = pairing["id"]
+    task = api("POST", f"/pairings/{ids['pairing']}/tasks", json={"title": f"{mark}共建任务"})
+    ids["pairing_task"], ids["pairing_task.pairing"] = task["id"], ids["pairing"]
+    activity = api("POST", f"/pairings/{ids['pairing']}/activities", json={
+        "held_on": (TODAY - timedelta(days=3)).isoformat(), "kind": "joint_study",
+        "topic": f"{mark}联学活动", "results": f"{mark}成效", "participants_note": f"{mark}参加人员"})
+    ids["pairing_activity"], ids["pairing_activity.pairing"] = activity["id"], ids["pairing"]
+
 
 
 def _run_queued_jobs(app) -> None:
@@ -706,22 +722,6 @@ def _beta_texts(world: World) -> tuple[str, ...]:
         beta.ids["outgoing_code"],
         beta.ids["card_token"],
         beta.ids["redemption_code"],
-    # pairing (双联结对共建): 城投 and 星光科技 with 桃源村 (the demo pairs others); the spare is dissolved
-    with tenant_context(city.tenant_id):
-        sides = {code: _org_id(code) for code in ("SZ-GZ-CT-01", "SZ-LX-XG")}
-        db.session.commit()
-    for kind, code in (("pairing", "SZ-GZ-CT-01"), ("spare_pairing", "SZ-LX-XG")):
-        pairing = api("POST", "/pairings", json={
-            "org_id": sides[code], "partner_org_id": ids["org"], "goals": f"{mark}共建目标",
-            "started_on": (TODAY - timedelta(days=30)).isoformat(), "contact": f"{mark}联络人"})
-        ids[kind] = pairing["id"]
-    task = api("POST", f"/pairings/{ids['pairing']}/tasks", json={"title": f"{mark}共建任务"})
-    ids["pairing_task"], ids["pairing_task.pairing"] = task["id"], ids["pairing"]
-    activity = api("POST", f"/pairings/{ids['pairing']}/activities", json={
-        "held_on": (TODAY - timedelta(days=3)).isoformat(), "kind": "joint_study",
-        "topic": f"{mark}联学活动", "results": f"{mark}成效", "participants_note": f"{mark}参加人员"})
-    ids["pairing_activity"], ids["pairing_activity.pairing"] = activity["id"], ids["pairing"]
-
         beta.ids["custom_indicator"],
         beta.ids["point_rule"],
         beta.ids["code"],
