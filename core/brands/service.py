@@ -137,15 +137,16 @@ def sub_brands(brand: Brand) -> Sequence[tuple[Brand, str]]:
 
 def _check_parent(org: Organization, parent_id: uuid.UUID | None, brand: Brand | None = None) -> None:
     """A sub-brand's parent is the brand of an organisation above ``org`` (an organ's brand
-    guiding its field's units), and not itself a sub-brand; a brand with sub-brands of its
+    guiding its field's units; the organisation need not see it), and not itself a sub-brand; a brand with sub-brands of its
     own cannot become one."""
     if parent_id is None:
         return
     parent = get_brand(parent_id)
     parent_org = orgs.get(parent.org_id) if parent is not None else None
-    if parent is None or parent_org is None or not has_role("member", parent_org):
-        _invalid("parent_id", "找不到该上级品牌。")
-    if parent_org.id == org.id or not orgs.covers(parent_org.path, org.path):
+    # One answer for an unknown id and a brand not above: nothing is learnt of brands elsewhere
+    # (a brand above is one the organisation may name even without a grant up there).
+    if parent is None or parent_org is None or parent_org.id == org.id \
+            or not orgs.covers(parent_org.path, org.path):
         _invalid("parent_id", "子品牌须挂在上级党组织的品牌之下。")
     if parent.parent_id is not None:
         _invalid("parent_id", "该品牌本身是子品牌，不能再设子品牌。")

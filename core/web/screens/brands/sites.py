@@ -136,7 +136,7 @@ def _render(site: ModelSite, org, status: int = 200, **bound):
     action_forms = _action_forms(site)
     action_forms.update(bound)
     objections = service.objections_of(site)
-    settle_forms = {o.id: forms.SettleForm(formdata=None, data={"version": o.version}, prefix=f"settle-{o.id.hex}")
+    settle_forms = {o.id: forms.SettleForm(formdata=None, data={"version": o.version}, prefix="settle")
                     for o in objections if o.status == OPEN_OBJECTION}
     settle_forms.update(bound.get("settle", {}))
     brand = service.get_brand(site.brand_id) if site.brand_id else None
@@ -220,7 +220,7 @@ def brand_site_settle(site_id, objection_id):
     objection = service.get_objection(site, parse_id(objection_id))
     if objection is None:
         abort(404)
-    form = forms.SettleForm(prefix=f"settle-{objection.id.hex}")
+    form = forms.SettleForm(prefix="settle")
     if not form.validate():
         return _render(site, org, 422, settle={objection.id: form})
     try:
