@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from core.assessment.settings import DEFAULT_VETO_REASONS
+from core.brands.settings import CRITERIA as BRAND_CRITERIA
 from core.members.idcard import check_char
 
 TODAY = date.today()
@@ -55,6 +56,7 @@ _REVIEW = {"cycle_id": "review_cycle", "org_id": "org"}  # a cycle under review,
 _ENTRY = {"entry_id": "entry"}
 _PROBLEM = {"problem_id": "problem"}
 _DESIGNATION = {"designation_id": "designation"}
+_SITE = {"site_id": "model_site"}  # the home village's awarded model site
 _ARCHIVE_DOC = {"member_id": "member", "document_id": "archive_document"}
 _PAIRING = {"pairing_id": "pairing"}
 _PERSON_DOC = {"person_id": "person", "document_id": "person_archive_document"}
@@ -163,6 +165,22 @@ PATH_KINDS: dict[str, dict[str, str]] = {
     "/development/{person_id}/archive/{document_id}": _PERSON_DOC,
     "/development/{person_id}/archive/{document_id}/file": _PERSON_DOC,
     "/development/{person_id}/archive/{document_id}/remove": _PERSON_DOC,
+    # brand library and model sites
+    "/brands/{brand_id}": {"brand_id": "library_brand"},
+    "/brands/{brand_id}/cases": {"brand_id": "library_brand"},
+    "/brands/{brand_id}/cases/{case_id}": {"brand_id": "brand_case.brand", "case_id": "brand_case"},
+    "/brands/model-sites/history/{org_id}": _ORG,
+    "/brands/model-sites/{site_id}": _SITE,
+    "/brands/model-sites/{site_id}/pass": _SITE,
+    "/brands/model-sites/{site_id}/refuse": _SITE,
+    "/brands/model-sites/{site_id}/objections": _SITE,
+    "/brands/model-sites/{site_id}/objections/{objection_id}/settle": {
+        "site_id": "site_objection.site",
+        "objection_id": "site_objection",
+    },
+    "/brands/model-sites/{site_id}/award": _SITE,
+    "/brands/model-sites/{site_id}/review": _SITE,
+    "/brands/model-sites/{site_id}/withdraw": _SITE,
     # sector plugins
     "/community/grids/{grid_id}": {"grid_id": "grid"},
     "/community/property-companies/{company_id}": {"company_id": "company"},
@@ -233,6 +251,7 @@ QUERY_KINDS = {
     "designation_id": "designation",
     "grid_id": "grid",
     "partner_id": "partner",
+    "parent_id": "library_brand",  # /brands?parent_id=: the sub-brands of a brand
 }
 
 # Answer without a login on purpose.
@@ -405,6 +424,30 @@ BODIES: dict[str, dict] = {
     "POST /problems/weak-orgs/{designation_id}/start": {},
     "POST /problems/weak-orgs/{designation_id}/delist": {"comment": "{mark}销号"},
     "PUT /problems/settings": FROM_GET,
+    # brands: created for 李家村 (no brand, no live application in the demo)
+    "POST /brands": {"org_id": "@neighbour", "name": "{mark}品牌", "concept": "{mark}理念"},
+    "PATCH /brands/{brand_id}": {"version": 1, "goals": "{mark}愿景"},
+    "POST /brands/{brand_id}/cases": {"title": "{mark}个案", "happened_on": DAY, "text": "{mark}经过"},
+    "PATCH /brands/{brand_id}/cases/{case_id}": {"version": 1, "title": "{mark}个案"},
+    "DELETE /brands/{brand_id}/cases/{case_id}": {},
+    "DELETE /brands/{brand_id}": {},
+    "POST /brands/model-sites": {
+        "org_id": "@neighbour", "level": "model_site", "statement": "{mark}事迹",
+        "answers": {c: "{mark}做法" for c in BRAND_CRITERIA},
+    },
+    "PATCH /brands/model-sites/{site_id}": {"version": 1, "statement": "{mark}补充"},
+    "POST /brands/model-sites/{site_id}/pass": {},
+    "POST /brands/model-sites/{site_id}/refuse": {"reason": "{mark}不予通过"},
+    "POST /brands/model-sites/{site_id}/objections": {"text": "{mark}异议"},
+    "POST /brands/model-sites/{site_id}/objections/{objection_id}/settle": {
+        "upheld": False, "resolution": "{mark}核查",
+    },
+    "POST /brands/model-sites/{site_id}/award": {},
+    "POST /brands/model-sites/{site_id}/review": {"passed": True, "comment": "{mark}复核"},
+    "POST /brands/model-sites/{site_id}/withdraw": {"reason": "{mark}撤销"},
+    "POST /brands/model-sites/reviews": {"year": YEAR},
+    "POST /brands/model-sites/reviews/lapse": {},
+    "PUT /brands/settings": FROM_GET,
     "POST /members/{member_id}/archive": {
         "doc_type": "application", "title": "{mark}入党申请书", "dated_on": DAY, "file": _FILE,
     },
@@ -577,6 +620,9 @@ MIN_ROLE: dict[str, str] = {
     "PUT /points/settings": _ADMIN,
     "POST /points/collect": _ADMIN,
     "PUT /problems/settings": _ADMIN,
+    "PUT /brands/settings": _ADMIN,
+    "POST /brands/model-sites/reviews": _ADMIN,  # the whole city; a subtree (org_id): its manager
+    "POST /brands/model-sites/reviews/lapse": _ADMIN,
     # the tree's shape: the organisation's manager (the parent's, for structural changes)
     "POST /orgs": _MANAGER,
     "POST /orgs/{org_id}/move": _MANAGER,
@@ -663,6 +709,22 @@ MIN_ROLE: dict[str, str] = {
     "PATCH /problems/weak-orgs/{designation_id}": _MANAGER,
     "POST /problems/weak-orgs/{designation_id}/start": _SECRETARY,
     "POST /problems/weak-orgs/{designation_id}/delist": _MANAGER,
+    # brands: written by the organisation's secretary, decided by the level above
+    "POST /brands": _SECRETARY,
+    "PATCH /brands/{brand_id}": _SECRETARY,
+    "DELETE /brands/{brand_id}": _SECRETARY,
+    "POST /brands/{brand_id}/cases": _SECRETARY,
+    "PATCH /brands/{brand_id}/cases/{case_id}": _SECRETARY,
+    "DELETE /brands/{brand_id}/cases/{case_id}": _SECRETARY,
+    "POST /brands/model-sites": _SECRETARY,
+    "PATCH /brands/model-sites/{site_id}": _SECRETARY,
+    "POST /brands/model-sites/{site_id}/pass": _MANAGER,
+    "POST /brands/model-sites/{site_id}/refuse": _MANAGER,
+    "POST /brands/model-sites/{site_id}/objections": _MANAGER,
+    "POST /brands/model-sites/{site_id}/objections/{objection_id}/settle": _MANAGER,
+    "POST /brands/model-sites/{site_id}/award": _MANAGER,
+    "POST /brands/model-sites/{site_id}/review": _MANAGER,
+    "POST /brands/model-sites/{site_id}/withdraw": _MANAGER,
     # member archives: confidential, kept by the branch secretary (or read by the member)
     "GET /members/{member_id}/archive": _SECRETARY,
     "POST /members/{member_id}/archive": _SECRETARY,

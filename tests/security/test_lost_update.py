@@ -74,6 +74,15 @@ def _first(model, *conditions) -> str:
     return str(row)
 
 
+def _brand_ids() -> dict[str, str]:
+    """The demo's brand library records: a brand with a case, an application awaiting review."""
+    from core.brands.models import APPLIED, Brand, BrandCase, ModelSite
+
+    case = db.session.scalars(select(BrandCase).order_by(BrandCase.id)).first()
+    return {"library_brand": _first(Brand), "brand_case": str(case.id), "case_brand": str(case.brand_id),
+            "applied_site": _first(ModelSite, ModelSite.status == APPLIED)}
+
+
 def _build_records(city: City) -> None:
     from core.assessment import cycles
     from core.assessment.evaluate import run as run_cycle
@@ -160,6 +169,7 @@ def _build_records(city: City) -> None:
         ]
         ids["meeting"], ids["attendance_meeting"] = meetings[:2]
         ids["problem"] = _first(Problem)
+        ids.update(_brand_ids())
         from core.archives.models import ArchiveDocument
 
         documents = db.session.execute(
@@ -415,6 +425,11 @@ def milestone(client, city: City):
     return _find(brand["milestones"], "id", city.ids["milestone"])
 
 
+def brand_case(client, city: City):
+    brand = _get(client, city, f"/brands/{city.ids['case_brand']}")
+    return _find(brand["cases"], "id", city.ids["brand_case"])
+
+
 def attendance(client, city: City):
     return _get(client, city, f"/meetings/{city.ids['attendance_meeting']}")
 
@@ -581,6 +596,37 @@ CASES: dict[tuple[str, str], Case] = {
         "note",
         {"note": "甲备注"},
         {"note": "乙备注"},
+        version_required=True,
+    ),
+    ("PUT", "/brands/settings"): Case(
+        "/brands/settings",
+        by_path("/brands/settings"),
+        "notice_days",
+        {"notice_days": 5},
+        {"notice_days": 10},
+    ),
+    ("PATCH", "/brands/{brand_id}"): Case(
+        "/brands/{library_brand}",
+        by_path("/brands/{library_brand}"),
+        "goals",
+        {"goals": "甲愿景"},
+        {"goals": "乙愿景"},
+        version_required=True,
+    ),
+    ("PATCH", "/brands/{brand_id}/cases/{case_id}"): Case(
+        "/brands/{case_brand}/cases/{brand_case}",
+        brand_case,
+        "title",
+        {"title": "甲个案"},
+        {"title": "乙个案"},
+        version_required=True,
+    ),
+    ("PATCH", "/brands/model-sites/{site_id}"): Case(
+        "/brands/model-sites/{applied_site}",
+        by_path("/brands/model-sites/{applied_site}"),
+        "statement",
+        {"statement": "甲事迹"},
+        {"statement": "乙事迹"},
         version_required=True,
     ),
     ("PUT", "/problems/settings"): Case(

@@ -63,6 +63,9 @@ def world(client, tenant, in_tenant, auth_headers, run_jobs) -> World:
 #   admin_only   the route is for tenant administrators: any call is refused
 LIST_PARAMS: dict[str, dict[str, str]] = {
     "/audit": {"object_id": "admin_only", "actor": "admin_only"},
+    "/brands": {"org": "org", "q": "q", "parent_id": "tenant"},  # parent_id: a brand's id
+    "/brands/coverage": {"org": "org"},
+    "/brands/model-sites": {"org": "org"},
     "/community/grids": {"org_id": "org", "subtree_of": "org", "include_ended": "flag"},
     "/community/overview": {"org_id": "org"},
     "/community/property-companies": {"org_id": "org", "subtree_of": "org", "include_left": "flag"},

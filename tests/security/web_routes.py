@@ -25,7 +25,22 @@ _REVIEW = {"cycle_id": "review_cycle", "org_id": "org"}
 _ARCHIVE_DOC = {"member_id": "member", "document_id": "archive_document"}
 _PERSON_DOC = {"person_id": "person", "document_id": "person_archive_document"}
 
+_BRAND = {"brand_id": "library_brand"}
+_SITE = {"site_id": "model_site"}
+
 PAGE_KINDS: dict[str, dict[str, str]] = {
+    "web.brand_page": _BRAND,
+    "web.brand_edit": _BRAND,
+    "web.brand_case_add": _BRAND,
+    "web.brand_case_delete": {"brand_id": "brand_case.brand", "case_id": "brand_case"},
+    "web.brand_site_page": _SITE,
+    "web.brand_site_pass": _SITE,
+    "web.brand_site_refuse": _SITE,
+    "web.brand_site_objection": _SITE,
+    "web.brand_site_settle": {"site_id": "site_objection.site", "objection_id": "site_objection"},
+    "web.brand_site_award": _SITE,
+    "web.brand_site_review": _SITE,
+    "web.brand_site_withdraw": _SITE,
     "web.admin_plugin_toggle": {"name": "plugin_name", "change": "toggle"},
     "web.admin_plugin_settings": {"name": "plugin_name"},
     "web.admin_point_rule": {"key": "point_rule"},
@@ -137,6 +152,11 @@ PUBLIC = {
 
 # query arguments that name a record, by page
 QUERY_KINDS: dict[str, dict[str, str]] = {
+    "web.brand_list": {"org": "org"},
+    "web.brand_new": {"org": "org"},
+    "web.brand_sites": {"org": "org"},
+    "web.brand_site_new": {"org": "org"},
+    "web.brand_coverage": {"org": "org"},
     "web.problem_list": {"org": "org"},
     "web.member_archive_overview": {"org": "org"},
     "web.problem_new": {"org": "org"},
@@ -183,6 +203,20 @@ FORMS: dict[str, dict] = {
     "POST web.pairing_task_add": {"task-title": "{mark}网页任务"},
     "POST web.pairing_activity_add": {"activity-held_on": _DAY, "activity-kind": "visit",
                                       "activity-topic": "{mark}网页活动"},
+    # brands: a brand and an application for the empty branch (it has neither)
+    "POST web.brand_new": {"org_code": "@code", "name": "{mark}网页品牌", "parent": ""},
+    "POST web.brand_site_new": {
+        "org_code": "@code", "level": "model_site", "year": str(date.today().year),
+        **{f"answer_{n}": "{mark}做法" for n in range(5)},
+    },
+    "POST web.brand_edit": {"name": "{mark}品牌改名", "parent": ""},
+    "POST web.brand_case_add": {"title": "{mark}个案", "happened_on": _DAY, "text": "{mark}经过"},
+    "POST web.brand_site_refuse": {"refuse-reason": "{mark}不予通过"},
+    "POST web.brand_site_objection": {"objection-text": "{mark}异议"},
+    "POST web.brand_site_settle": {"settle-resolution": "{mark}核查"},
+    "POST web.brand_site_review": {"review-passed": "yes", "review-comment": "{mark}复核"},
+    "POST web.brand_site_withdraw": {"withdraw-reason": "{mark}撤销"},
+    "POST web.brand_sites_open_reviews": {"year": str(date.today().year)},
     # forms whose fields the refusal or the positive check needs
     "POST web.admin_user_active": {"active": "1"},
     "POST web.admin_user_password": {"password": "Passw0rd!x-web"},
@@ -318,6 +352,11 @@ MIN_ROLE: dict[str, str] = {
     **_both(_PAIRING_PAGES, _SECRETARY),
     **_both(_ARCHIVE_PAGES, _SECRETARY),
     "POST web.cycle_list": _MANAGER,  # opening a cycle; the list itself is for everyone
+    # brands: written by the organisation's secretary, decided by the level above
+    **_both(("brand_new", "brand_edit", "brand_case_add", "brand_case_delete", "brand_site_new"), _SECRETARY),
+    **_both(("brand_site_pass", "brand_site_refuse", "brand_site_objection", "brand_site_settle",
+             "brand_site_award", "brand_site_review", "brand_site_withdraw", "brand_sites_open_reviews"),
+            _MANAGER),
     # jobs are their starter's (or a tenant administrator's): anyone else gets 404
     "GET web.job_page": _ADMIN,
     "GET web.job_status": _ADMIN,

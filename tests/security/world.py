@@ -394,7 +394,23 @@ def _demo_ids(city: City) -> None:
                     ids[f"{kind}.{attribute[:-3]}"] = str(getattr(row, attribute))
         milestone = db.session.scalars(select(BrandMilestone).order_by(BrandMilestone.id)).first()
         ids["milestone"], ids["milestone.brand"] = str(milestone.id), str(milestone.brand_id)
+        _brand_ids(ids)
         db.session.commit()
+
+
+def _brand_ids(ids: dict) -> None:
+    """The brand library's and model sites' demo records: the home village's brand with its
+    case and its awarded model site, and the objection of the site on notice."""
+    from core.brands.models import Brand, BrandCase, ModelSite, SiteObjection
+
+    home = uuid.UUID(ids["org"])
+    brand = db.session.scalar(select(Brand).where(Brand.org_id == home))
+    case = db.session.scalars(select(BrandCase).where(BrandCase.brand_id == brand.id).order_by(BrandCase.id)).first()
+    site = db.session.scalars(select(ModelSite).where(ModelSite.org_id == home).order_by(ModelSite.id)).first()
+    objection = db.session.scalars(select(SiteObjection).order_by(SiteObjection.id)).first()
+    ids["library_brand"], ids["brand_case"], ids["brand_case.brand"] = str(brand.id), str(case.id), str(brand.id)
+    ids["model_site"] = str(site.id)
+    ids["site_objection"], ids["site_objection.site"] = str(objection.id), str(objection.site_id)
 
 
 def _second_cycle(city: City) -> None:
