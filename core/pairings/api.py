@@ -14,6 +14,8 @@
   are counted (warnings, indicators, the work hub).
 * ``GET /figures?org=&months=`` — coverage and activity figures of a subtree
   (:mod:`core.pairings.figures`).
+* ``GET/PUT /settings`` — the tenant's settings (:mod:`core.pairings.settings`; ``PUT``:
+  ``tenant_admin``). The idle warning's threshold is the rule's (``/warnings/rules``).
 
 Unknown, another tenant's and unseen ids are 404; seen without the role, 403. Every PATCH
 takes the ``version`` read (stale: 409 naming ``version``).
@@ -23,11 +25,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import request
+
 from core.api import Blueprint, abort
-from core.api.smorest import paged, parse_id
-from core.auth.permissions import login_required, visible_org, visible_orgs_clause
+from core.api.smorest import json_body, paged, parse_id, settings_docs
+from core.auth.permissions import login_required, roles_required, visible_org, visible_orgs_clause
 from core.db import db
-from core.db.versioning import expect
+from core.db.versioning import expect, pop_version
 from core.orgs.service import subtree_filter
 from core.pairings import figures, queries, service
 from core.pairings.queries import WRITER
@@ -47,6 +51,8 @@ from core.pairings.schemas import (
     PairingTaskPatchSchema,
     PairingTaskSchema,
 )
+from core.pairings.settings import PLUGIN, PairingsSettingsSchema
+from core.plugins import settings as plugin_settings
 
 bp = Blueprint("pairings", __name__,
                description="Pairings (双联结对共建): organ, SOE and enterprise organisations paired with "
@@ -226,3 +232,44 @@ def delete_activity(pairing_id, activity_id):
     pairing, _org, _partner = queries.visible_pairing(pairing_id, WRITER)
     service.delete_activity(_activity(pairing, activity_id))
     db.session.commit()
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(PairingsSettingsSchema, overridden=True)
+
+
+def _settings_body() -> dict:
+    explained = plugin_settings.explain_settings(PLUGIN)
+    body = PairingsSettingsSchema().dump({k: v for k, (v, _) in explained.items()})
+    body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
+    body["version"] = plugin_settings.settings_version(PLUGIN)
+    return body
+
+
+@bp.route("/settings", methods=["GET"])
+@login_required
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
+def get_settings():
+    """The tenant's pairing settings (``org_categories``, ``partner_categories``,
+    ``coverage_kinds``, ``figure_months``); ``overridden`` lists what the tenant changed."""
+    return _settings_body()
+
+
+@bp.route("/settings", methods=["PUT"])
+@roles_required("tenant_admin")
+@bp.doc(requestBody=json_body(SETTINGS_CHANGE))
+@bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def put_settings():
+    """Replace the tenant's overrides (tenant administrators): keys not sent return to the
+    defaults; a category on both sides is a 422 naming ``partner_categories``. ``version``
+    beside them is the one you read: a stale one is a 409 naming it."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
+    expected = pop_version(body)
+    plugin_settings.set_overrides(PLUGIN, body, expected_version=expected)
+    db.session.commit()
+    return _settings_body()

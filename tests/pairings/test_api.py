@@ -182,3 +182,43 @@ def test_list_filters_by_subtree(client, tenant, city, login, new_pairing):
     assert ids(f"org={city['R']}") == {village["id"], community["id"]}
     assert ids(f"org={city['V2']}") == set()
     assert client.get("/api/v1/pairings?status=nope", headers=admin).status_code == 422
+
+
+def test_writes_are_audited(client, tenant, city, login, new_pairing, in_tenant):
+    from core.audit.models import AuditEntry
+
+    admin = login(tenant)
+    pairing = new_pairing(admin)
+    client.post(f"/api/v1/pairings/{pairing['id']}/tasks", headers=admin, json={"title": "修路"})
+    client.post(f"/api/v1/pairings/{pairing['id']}/dissolve", headers=admin, json={"end_reason": "调整结对"})
+    with in_tenant(tenant):
+        rows = db.session.execute(select(AuditEntry.object_type, AuditEntry.action, AuditEntry.object_id,
+                                         AuditEntry.changed)
+                                  .where(AuditEntry.object_type.in_(("pairings", "pairing_tasks")))
+                                  .order_by(AuditEntry.at)).all()
+    assert [(r.object_type, r.action) for r in rows] == [
+        ("pairings", "create"), ("pairing_tasks", "create"), ("pairings", "update")]
+    assert rows[-1].object_id.endswith(pairing["id"]) or pairing["id"] in rows[-1].object_id
+    assert {"status", "ended_on", "end_reason"} <= set(rows[-1].changed)
+
+
+def test_settings(client, tenant, city, login, new_pairing):
+    admin = login(tenant)
+    read = client.get("/api/v1/pairings/settings", headers=admin).get_json()
+    assert (read["org_categories"], read["partner_categories"], read["overridden"]) == ([1, 2, 4], [3, 7], [])
+    both = client.put("/api/v1/pairings/settings", headers=admin,
+                      json={"org_categories": [1, 3], "version": read["version"]})
+    assert both.status_code == 422 and "partner_categories" in error_fields(both.get_json())
+    assert client.put("/api/v1/pairings/settings", headers=login(tenant, "org_manager", "R"),
+                      json={"figure_months": 3}).status_code == 403
+    # a tenant that counts public institutions (⑥) as an initiating side
+    done = client.put("/api/v1/pairings/settings", headers=admin,
+                      json={"org_categories": [1, 2, 4, 6], "figure_months": 3, "version": read["version"]})
+    assert done.status_code == 200 and done.get_json()["overridden"] == ["figure_months", "org_categories"]
+    stale = client.put("/api/v1/pairings/settings", headers=admin, json={"figure_months": 4, "version": read["version"]})
+    assert stale.status_code == 409 and "version" in error_fields(stale.get_json())
+    assert client.get("/api/v1/pairings/figures", headers=admin).get_json()["months"] == 3
+    # the sides follow the setting: ③ is no longer refused as a partner only when configured
+    response = client.post("/api/v1/pairings", headers=admin, json={
+        "org_id": str(city["R"]), "partner_org_id": str(city["V1"])})  # R is ⑨
+    assert response.status_code == 422 and "org_id" in error_fields(response.get_json())

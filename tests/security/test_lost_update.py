@@ -751,6 +751,10 @@ CASES: dict[tuple[str, str], Case] = {
         "/pairings/{pairing}/activities/{pairing_activity}", pairing_activity, "results",
         {"results": "甲成效"}, {"results": "乙成效"},
     ),
+    ("PUT", "/pairings/settings"): Case(
+        "/pairings/settings", by_path("/pairings/settings"), "figure_months", {"figure_months": 3},
+        {"figure_months": 4},
+    ),
     # two_new
     ("PATCH", "/two_new/units/{unit_id}"): Case(
         "/two_new/units/{tn_unit}",
