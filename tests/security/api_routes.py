@@ -56,6 +56,8 @@ _REVIEW = {"cycle_id": "review_cycle", "org_id": "org"}  # a cycle under review,
 _ENTRY = {"entry_id": "entry"}
 _PROBLEM = {"problem_id": "problem"}
 _DESIGNATION = {"designation_id": "designation"}
+_SEC_REVIEW = {"cycle_id": "sec_review"}  # the demo's secretaries' review of this year (rating)
+_SEC_ENTRY = {"entry_id": "sec_review_entry"}  # its entry of the home village
 _SITE = {"site_id": "model_site"}  # the home village's awarded model site
 _ARCHIVE_DOC = {"member_id": "member", "document_id": "archive_document"}
 _PAIRING = {"pairing_id": "pairing"}
@@ -148,6 +150,23 @@ PATH_KINDS: dict[str, dict[str, str]] = {
     "/problems/{problem_id}/approve": _PROBLEM,
     "/problems/{problem_id}/reject": _PROBLEM,
     "/problems/{problem_id}/reopen": _PROBLEM,
+    # secretaries' reviews (述职评议): the demo's review of this year, in its rating stage
+    "/reviews/{cycle_id}": _SEC_REVIEW,
+    "/reviews/{cycle_id}/advance": _SEC_REVIEW,
+    "/reviews/{cycle_id}/publish": _SEC_REVIEW,
+    "/reviews/entries/{entry_id}": _SEC_ENTRY,
+    "/reviews/entries/{entry_id}/submit": _SEC_ENTRY,
+    "/reviews/entries/{entry_id}/items": _SEC_ENTRY,
+    "/reviews/entries/{entry_id}/items/{item_id}": {
+        "entry_id": "sec_review_item.entry",
+        "item_id": "sec_review_item",
+    },
+    "/reviews/entries/{entry_id}/attachments": _SEC_ENTRY,
+    "/reviews/entries/{entry_id}/attachments/{attachment_id}": {
+        "entry_id": "sec_review_file.entry",
+        "attachment_id": "sec_review_file",
+    },
+    "/reviews/entries/{entry_id}/rating": _SEC_ENTRY,
     "/problems/{problem_id}/evidence": _PROBLEM,
     "/problems/{problem_id}/evidence/{evidence_id}": {
         "problem_id": "problem",
@@ -424,6 +443,20 @@ BODIES: dict[str, dict] = {
     "POST /problems/weak-orgs/{designation_id}/start": {},
     "POST /problems/weak-orgs/{designation_id}/delist": {"comment": "{mark}销号"},
     "PUT /problems/settings": FROM_GET,
+    # secretaries' reviews: opened for the whole city (the demo's are under 青山县委)
+    "POST /reviews": {"root_org_id": "@root", "year": YEAR},
+    "PATCH /reviews/{cycle_id}": {"version": 1, "name": "{mark}述职评议"},
+    "POST /reviews/{cycle_id}/advance": {},
+    "POST /reviews/{cycle_id}/publish": {},
+    "PATCH /reviews/entries/{entry_id}": {"version": 1, "report": "{mark}述职报告"},
+    "POST /reviews/entries/{entry_id}/submit": {},
+    "POST /reviews/entries/{entry_id}/items": {"kind": "next", "title": "{mark}承诺"},
+    "PATCH /reviews/entries/{entry_id}/items/{item_id}": {"version": 1, "note": "{mark}说明"},
+    "DELETE /reviews/entries/{entry_id}/items/{item_id}": {},
+    "POST /reviews/entries/{entry_id}/attachments": {"file": _FILE},
+    "DELETE /reviews/entries/{entry_id}/attachments/{attachment_id}": {},
+    "POST /reviews/entries/{entry_id}/rating": {"rating": "good", "comment": "{mark}评议"},
+    "PUT /reviews/settings": FROM_GET,
     # brands: created for 李家村 (no brand, no live application in the demo)
     "POST /brands": {"org_id": "@neighbour", "name": "{mark}品牌", "concept": "{mark}理念"},
     "PATCH /brands/{brand_id}": {"version": 1, "goals": "{mark}愿景"},
@@ -621,6 +654,7 @@ MIN_ROLE: dict[str, str] = {
     "PUT /points/settings": _ADMIN,
     "POST /points/collect": _ADMIN,
     "PUT /problems/settings": _ADMIN,
+    "PUT /reviews/settings": _ADMIN,
     "PUT /brands/settings": _ADMIN,
     "POST /brands/model-sites/reviews": _ADMIN,  # the whole city; a subtree (org_id): its manager
     "POST /brands/model-sites/reviews/lapse": _ADMIN,
@@ -707,6 +741,19 @@ MIN_ROLE: dict[str, str] = {
     "POST /problems/{problem_id}/evidence": _SECRETARY,
     "DELETE /problems/{problem_id}/evidence/{evidence_id}": _SECRETARY,
     "POST /problems/weak-orgs": _MANAGER,
+    # secretaries' reviews: run by the higher level, written by the secretary; anyone of the
+    # organisation rates (the member account is a member of the home village)
+    "POST /reviews": _MANAGER,
+    "PATCH /reviews/{cycle_id}": _MANAGER,
+    "POST /reviews/{cycle_id}/advance": _MANAGER,
+    "POST /reviews/{cycle_id}/publish": _MANAGER,
+    "PATCH /reviews/entries/{entry_id}": _SECRETARY,
+    "POST /reviews/entries/{entry_id}/submit": _SECRETARY,
+    "POST /reviews/entries/{entry_id}/items": _SECRETARY,
+    "PATCH /reviews/entries/{entry_id}/items/{item_id}": _SECRETARY,
+    "DELETE /reviews/entries/{entry_id}/items/{item_id}": _SECRETARY,
+    "POST /reviews/entries/{entry_id}/attachments": _SECRETARY,
+    "DELETE /reviews/entries/{entry_id}/attachments/{attachment_id}": _SECRETARY,
     "PATCH /problems/weak-orgs/{designation_id}": _MANAGER,
     "POST /problems/weak-orgs/{designation_id}/start": _SECRETARY,
     "POST /problems/weak-orgs/{designation_id}/delist": _MANAGER,

@@ -169,6 +169,16 @@ def _build_records(city: City) -> None:
         ]
         ids["meeting"], ids["attendance_meeting"] = meetings[:2]
         ids["problem"] = _first(Problem)
+        from core.reviews import service as reviews
+        from core.reviews.models import ReviewItem
+
+        review = reviews.open_cycle(root, TODAY.year, "并发编辑述职评议")  # the demo's are below
+        [review_entry] = [e for e, o in reviews.entries_of(review) if o.id == home.id]
+        review_item = ReviewItem(entry_id=review_entry.id, kind="next", title="来年承诺")
+        db.session.add(review_item)
+        db.session.commit()
+        ids["lu_review"], ids["lu_review_entry"] = str(review.id), str(review_entry.id)
+        ids["lu_review_item"] = str(review_item.id)
         ids.update(_brand_ids())
         from core.archives.models import ArchiveDocument
 
@@ -643,6 +653,41 @@ CASES: dict[tuple[str, str], Case] = {
         {"description": "甲描述"},
         {"description": "乙描述"},
         version_required=True,
+    ),
+    ("PATCH", "/reviews/{cycle_id}"): Case(
+        "/reviews/{lu_review}",
+        by_path("/reviews/{lu_review}"),
+        "name",
+        {"name": "甲述职评议"},
+        {"name": "乙述职评议"},
+        version_required=True,
+    ),
+    ("PATCH", "/reviews/entries/{entry_id}"): Case(
+        "/reviews/entries/{lu_review_entry}",
+        by_path("/reviews/entries/{lu_review_entry}"),
+        "report",
+        {"report": "甲述职报告"},
+        {"report": "乙述职报告"},
+        version_required=True,
+    ),
+    ("PATCH", "/reviews/entries/{entry_id}/items/{item_id}"): Case(
+        "/reviews/entries/{lu_review_entry}/items/{lu_review_item}",
+        lambda client, city: _find(
+            _get(client, city, f"/reviews/entries/{city.ids['lu_review_entry']}")["items"],
+            "id",
+            city.ids["lu_review_item"],
+        ),
+        "note",
+        {"note": "甲说明"},
+        {"note": "乙说明"},
+        version_required=True,
+    ),
+    ("PUT", "/reviews/settings"): Case(
+        "/reviews/settings",
+        by_path("/reviews/settings"),
+        "warning_deduction",
+        {"warning_deduction": 3},
+        {"warning_deduction": 4},
     ),
     ("PATCH", "/problems/weak-orgs/{designation_id}"): Case(
         "/problems/weak-orgs/{designation}",

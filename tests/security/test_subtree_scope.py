@@ -94,6 +94,7 @@ LIST_PARAMS: dict[str, dict[str, str]] = {
     "/organs/overview": {"org": "org"},
     "/pairings": {"org": "org"},
     "/pairings/figures": {"org": "org"},
+    "/reviews": {"org": "org"},
     "/orgs": {"parent": "org", "subtree_of": "org", "include_inactive": "flag", "q": "q"},
     "/orgs/{org_id}/posts": {"include_ended": "flag"},
     "/orgs/{org_id}/tree": {"include_inactive": "flag"},

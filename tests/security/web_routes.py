@@ -21,6 +21,10 @@ from datetime import date, timedelta
 _ORG = {"org_id": "org"}
 _PROBLEM = {"problem_id": "problem"}
 _USER = {"user_id": "user"}
+_SEC_REVIEW = {"cycle_id": "sec_review"}
+_SEC_ENTRY = {"entry_id": "sec_review_entry"}
+_SEC_ITEM = {"entry_id": "sec_review_item.entry", "item_id": "sec_review_item"}
+_SEC_FILE = {"entry_id": "sec_review_file.entry", "attachment_id": "sec_review_file"}
 _REVIEW = {"cycle_id": "review_cycle", "org_id": "org"}
 _ARCHIVE_DOC = {"member_id": "member", "document_id": "archive_document"}
 _PERSON_DOC = {"person_id": "person", "document_id": "person_archive_document"}
@@ -93,6 +97,19 @@ PAGE_KINDS: dict[str, dict[str, str]] = {
     "web.problem_evidence_file": {"problem_id": "problem", "evidence_id": "evidence"},
     "web.problem_evidence_delete": {"problem_id": "problem", "evidence_id": "evidence"},
     "web.problem_edit": _PROBLEM,
+    # secretaries' reviews: the demo's review of this year (rating), the home village's entry
+    "web.review_cycle": _SEC_REVIEW,
+    "web.review_advance": _SEC_REVIEW,
+    "web.review_publish": _SEC_REVIEW,
+    "web.review_entry": _SEC_ENTRY,
+    "web.review_report": _SEC_ENTRY,
+    "web.review_item_add": _SEC_ENTRY,
+    "web.review_rate": _SEC_ENTRY,
+    "web.review_attachment_add": _SEC_ENTRY,
+    "web.review_item_outcome": _SEC_ITEM,
+    "web.review_item_delete": _SEC_ITEM,
+    "web.review_attachment": _SEC_FILE,
+    "web.review_attachment_delete": _SEC_FILE,
     "web.member_archive": {"member_id": "member"},
     "web.member_archive_upload": {"member_id": "member"},
     "web.member_archive_file": _ARCHIVE_DOC,
@@ -187,6 +204,10 @@ FORMS: dict[str, dict] = {
     },
     "POST web.admin_user_grant": {"role": "branch_secretary", "org_code": "@code"},
     "POST web.admin_user_member": {"member_id": "@member"},
+    "POST web.review_open": {"org_code": "@code", "year": str(date.today().year)},
+    "POST web.review_report": {"report": "{mark}网页述职", "action": "save"},
+    "POST web.review_item_add": {"kind": "next", "title": "{mark}网页承诺"},
+    "POST web.review_rate": {"version": "0", "rating": "good"},
     "POST web.cycle_list": {
         "name": "{mark}网页考核",
         "period": "half",
@@ -352,6 +373,17 @@ MIN_ROLE: dict[str, str] = {
     **_both(_PAIRING_PAGES, _SECRETARY),
     **_both(_ARCHIVE_PAGES, _SECRETARY),
     "POST web.cycle_list": _MANAGER,  # opening a cycle; the list itself is for everyone
+    # secretaries' reviews: run by the higher level, written by the secretary, rated by anyone
+    # of the organisation (the member account is a member of the home village)
+    "POST web.review_open": _MANAGER,
+    "POST web.review_advance": _MANAGER,
+    "POST web.review_publish": _MANAGER,
+    "POST web.review_report": _SECRETARY,
+    "POST web.review_item_add": _SECRETARY,
+    "POST web.review_item_outcome": _SECRETARY,
+    "POST web.review_item_delete": _SECRETARY,
+    "POST web.review_attachment_add": _SECRETARY,
+    "POST web.review_attachment_delete": _SECRETARY,
     # brands: written by the organisation's secretary, decided by the level above
     **_both(("brand_new", "brand_edit", "brand_case_add", "brand_case_delete", "brand_site_new"), _SECRETARY),
     **_both(("brand_site_pass", "brand_site_refuse", "brand_site_objection", "brand_site_settle",

@@ -413,6 +413,32 @@ def _brand_ids(ids: dict) -> None:
     ids["site_objection"], ids["site_objection.site"] = str(objection.id), str(objection.site_id)
 
 
+def _review_ids(city: City) -> None:
+    """The demo's secretaries' review of this year (in its rating stage): the home village's
+    entry, one of its next year's commitments, and a report attachment (stored as the
+    secretary would have while the report was a draft: the stage allows no upload now)."""
+    from core import files
+    from core.reviews.models import ReviewAttachment, ReviewCycle, ReviewEntry, ReviewItem
+
+    ids = city.ids
+    with tenant_context(city.tenant_id):
+        cycle = db.session.scalar(select(ReviewCycle).where(ReviewCycle.year == TODAY.year))
+        entry = db.session.scalar(select(ReviewEntry).where(
+            ReviewEntry.cycle_id == cycle.id, ReviewEntry.org_id == uuid.UUID(ids["org"])))
+        item = db.session.scalar(select(ReviewItem).where(
+            ReviewItem.entry_id == entry.id, ReviewItem.kind == "next").order_by(ReviewItem.id).limit(1))
+        stored = files.store(city.tenant_id, io.BytesIO(pdf(FILE_MARKS.get(city.slug, city.slug))),
+                             "述职报告附件.pdf")
+        attachment = ReviewAttachment(entry_id=entry.id, stored_name=stored.name,
+                                      original_name=stored.original_name, file_type=stored.file_type,
+                                      content_type=stored.content_type, size=stored.size)
+        db.session.add(attachment)
+        db.session.commit()
+        ids["sec_review"], ids["sec_review_entry"] = str(cycle.id), str(entry.id)
+        ids["sec_review_item"], ids["sec_review_item.entry"] = str(item.id), str(entry.id)
+        ids["sec_review_file"], ids["sec_review_file.entry"] = str(attachment.id), str(entry.id)
+
+
 def _second_cycle(city: City) -> None:
     """A cycle under review (evaluated, not published), so adjustments, vetoes and manual
     scores can be made and withdrawn; run in-process like the demo's."""
@@ -762,6 +788,7 @@ def build(app) -> World:
             _demo(city)
             _role_users(city)
             _demo_ids(city)
+            _review_ids(city)
     client = app.test_client()
     _empty_queue(app)
     for city in (world.alpha, world.beta):
