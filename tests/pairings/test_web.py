@@ -146,3 +146,23 @@ def test_figures_page(tenant, city, in_tenant, web_as):  # noqa: F811
     township = html(admin.get("/pairings/figures?code=T"))
     assert re.search(r"已结对的村（社区）</th><td>1 / 3</td>", township)
     assert admin.get("/pairings/figures?months=99").status_code == 422
+
+
+def test_recording_an_activity_clears_the_idle_warning_at_once(tenant, city, in_tenant, web_as):  # noqa: F811
+    from core.warnings import engine
+    from core.warnings.models import Warning
+
+    pairing_id = _pairing(tenant, in_tenant, days=200)
+    with in_tenant(tenant):
+        engine.sweep(rule_keys=["pairings.idle"])
+        db.session.commit()
+        assert db.session.scalar(select(Warning.org_id).where(Warning.state == "open")) == city["JG1"]
+    admin = web_as(tenant, "admin")
+    path = f"/pairings/{pairing_id}"
+    done = admin.post(f"{path}/activities", {"activity-held_on": days_ago(1).isoformat(), "activity-kind": "visit",
+                                             "activity-topic": "走访"}, form_page=path)
+    assert done.status_code == 302
+    assert "结对共建活动长期未开展" in html(admin.get(path))  # the cleared warning, flashed
+    with in_tenant(tenant):
+        assert db.session.scalar(select(func.count()).select_from(Warning).where(
+            Warning.rule_key == "pairings.idle", Warning.state == "open")) == 0

@@ -49,6 +49,7 @@ from core.pairings.settings import settings as pairing_settings
 from core.web import service_errors, versions
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
+from core.web.screens.work.common import refresh_warnings
 from core.web.service_errors import MessageTable
 
 ANY = ("", _l("All"))
@@ -293,9 +294,10 @@ def pairing_page(pairing_id):
     return _render(*queries.visible_pairing(pairing_id))
 
 
-def _write(pairing_id, name: str, form_class, action, *, arrange: bool = False, message: str, **prefix):
-    """Run ``action(pairing, form)`` from its form; on a refusal the page again with the
-    service's errors beside the form's fields."""
+def _write(pairing_id, name: str, form_class, action, *, arrange: bool = False, message: str, after=None,
+           **prefix):
+    """Run ``action(pairing, form)`` from its form (then ``after(pairing, org, partner)``, once
+    committed); on a refusal the page again with the service's errors beside the form's fields."""
     require_role()
     pairing, org, partner = queries.visible_pairing(pairing_id, "member" if arrange else ROLE)
     if arrange and not queries.may_arrange(org, partner):
@@ -320,7 +322,16 @@ def _write(pairing_id, name: str, form_class, action, *, arrange: bool = False, 
             _show(form, exc)
         return _render(pairing, org, partner, exc.status, **{name: form}, **extra)
     flash(message, "success")
+    if after is not None:
+        after(pairing, org, partner)
     return redirect(url_for("web.pairing_page", pairing_id=pairing.id))
+
+
+def _refresh_after_activity(pairing, org, partner) -> None:
+    """The idle warning of the initiating side clears at once; a joint meeting may clear the
+    partner's organisational-life warnings (and the host's)."""
+    refresh_warnings(org, prefixes=("pairings.", "life."))
+    refresh_warnings(partner, prefixes=("life.",))
 
 
 @bp.route("/pairings/<pairing_id>/edit", methods=["POST"])
@@ -386,7 +397,8 @@ def pairing_activity_add(pairing_id):
             "results": (form.results.data or "").strip() or None,
             "meeting_id": _meeting_id(form.meeting_id.data)})
 
-    return _write(pairing_id, "activity", ActivityForm, action, message=_("The joint activity is recorded."))
+    return _write(pairing_id, "activity", ActivityForm, action, message=_("The joint activity is recorded."),
+                  after=_refresh_after_activity)
 
 
 def _meeting_id(raw):
