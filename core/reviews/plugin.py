@@ -22,6 +22,13 @@ def dangjian_settings_schema():
 
 
 @hookimpl
+def dangjian_warning_rules():
+    from core.reviews.warnings import rules
+
+    return rules()
+
+
+@hookimpl
 def dangjian_demo_data(today):
     from core.reviews.demo import ensure_demo
 
