@@ -16,6 +16,13 @@ def dangjian_register_api(api):
 
 
 @hookimpl
+def dangjian_register_cli(cli):
+    from core.brands.cli import brands_group
+
+    cli.add_command(brands_group)
+
+
+@hookimpl
 def dangjian_settings_schema():
     from core.brands.settings import BrandsSettingsSchema
 
