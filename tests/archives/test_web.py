@@ -98,3 +98,13 @@ def test_the_settings_are_edited_on_the_plugin_settings_page(tenant, tree, web_a
     assert body["members_joined_from"] == "2021-05-01"
     assert body["extra_document_types"] == [{"key": "talk_record", "label": "谈话记录"}]
     assert body["required"] == {"applicant": ["application"]}
+
+
+def test_a_nul_character_in_a_form_is_refused_beside_the_field(tenant, tree, add_member, web_as):
+    member_id = add_member(tenant, tree["X"], name="王档案")
+    secretary = web_as(tenant, "arch_nul", role="branch_secretary", org=tree["X"])
+    path = f"/members/{member_id}/archive"
+    refused = _file(secretary, path, title="入党\x00申请书", note="备\x00注")
+    assert refused.status_code == 422, html(refused)[:300]
+    assert "不能包含空字符" in html(refused)
+    assert "尚未归档任何材料" in html(refused)

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from core import files
 from core.api.errors import ApiError
@@ -35,6 +35,13 @@ from core.web.screens.work.common import refresh_warnings
 from core.web.service_errors import MessageTable, show_errors
 
 REQUIRED = _l("This field is required.")
+NO_NUL = _l("The text must not contain NUL characters.")
+
+
+def no_nul(form, field) -> None:
+    """PostgreSQL text cannot hold NUL (the API refuses it for every request, core.api.nul)."""
+    if isinstance(field.data, str) and "\x00" in field.data:
+        raise ValidationError(str(NO_NUL))
 INCOMPLETE_SHOWN = 200
 # The endpoints of each kind of archive, and the name of its id in their URLs.
 ENDPOINTS = {
@@ -61,23 +68,23 @@ MESSAGES = MessageTable(patterns=(
 
 class DocumentForm(FlaskForm):
     doc_type = SelectField(_l("Document type"), validators=[InputRequired(message=REQUIRED)])
-    title = StringField(_l("Document title"), validators=[InputRequired(message=REQUIRED), Length(max=200)])
+    title = StringField(_l("Document title"), validators=[InputRequired(message=REQUIRED), Length(max=200), no_nul])
     dated_on = DateField(_l("Document date"), validators=[InputRequired(message=REQUIRED)])
-    note = TextAreaField(_l("Note (where the paper original is kept, …)"), validators=[Optional(), Length(max=5000)])
+    note = TextAreaField(_l("Note (where the paper original is kept, …)"), validators=[Optional(), Length(max=5000), no_nul])
     file = FileField(_l("File (PDF, JPG, PNG, DOCX or XLSX)"))
 
 
 class EditForm(FlaskForm):
     version = versions.version_field()
     doc_type = SelectField(_l("Document type"), validators=[InputRequired(message=REQUIRED)])
-    title = StringField(_l("Document title"), validators=[InputRequired(message=REQUIRED), Length(max=200)])
+    title = StringField(_l("Document title"), validators=[InputRequired(message=REQUIRED), Length(max=200), no_nul])
     dated_on = DateField(_l("Document date"), validators=[InputRequired(message=REQUIRED)])
-    note = TextAreaField(_l("Note (where the paper original is kept, …)"), validators=[Optional(), Length(max=5000)])
+    note = TextAreaField(_l("Note (where the paper original is kept, …)"), validators=[Optional(), Length(max=5000), no_nul])
 
 
 class RemoveForm(FlaskForm):
     version = versions.version_field()
-    reason = TextAreaField(_l("Why it is removed"), validators=[InputRequired(message=REQUIRED), Length(max=2000)])
+    reason = TextAreaField(_l("Why it is removed"), validators=[InputRequired(message=REQUIRED), Length(max=2000), no_nul])
 
 
 def _archive(kind: str, raw_id, write: bool = False):
