@@ -3,8 +3,9 @@ the development pipeline (``/api/v1/development/<id>/archive``), the document ty
 completeness of a subtree and the tenant's settings (``/api/v1/archives/…``).
 
 * An archive is confidential: reading it needs ``branch_secretary`` on the organisation
-  keeping it — or being the member whose archive it is. Someone who sees the organisation
-  but holds neither gets 403; anyone else 404, as for an unknown or another tenant's id.
+  keeping it (nobody reads their own archive: :mod:`core.archives.access`). Someone who
+  sees the organisation without that role gets 403; anyone else 404, as for an unknown or
+  another tenant's id.
 * Filing, correcting (PATCH, with the ``version`` read) and removing documents need
   ``branch_secretary`` there. Removal is soft and needs a ``reason``
   (:mod:`core.archives.models`); removed documents stay listed under ``removed``.

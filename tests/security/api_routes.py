@@ -773,7 +773,7 @@ MIN_ROLE: dict[str, str] = {
     "POST /brands/model-sites/{site_id}/award": _MANAGER,
     "POST /brands/model-sites/{site_id}/review": _MANAGER,
     "POST /brands/model-sites/{site_id}/withdraw": _MANAGER,
-    # member archives: confidential, kept by the branch secretary (or read by the member)
+    # member archives: confidential, kept by the branch secretary (nobody reads their own)
     "GET /members/{member_id}/archive": _SECRETARY,
     "POST /members/{member_id}/archive": _SECRETARY,
     "GET /members/{member_id}/archive/{document_id}": _SECRETARY,

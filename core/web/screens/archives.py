@@ -3,8 +3,8 @@ type, the checklist of their stage, completed transfer letters, documents remove
 filing, correcting and removing documents, and the completeness of a subtree.
 
 The pages call :mod:`core.archives.service` as the API does (``core/archives/api.py``) and
-check access with :mod:`core.archives.access`: the archive's keeper (``branch_secretary``)
-or the member themselves reads it, only the keeper writes. Files go through
+check access with :mod:`core.archives.access`: only the archive's keeper
+(``branch_secretary`` on its organisation) reads and writes it. Files go through
 :mod:`core.files` (type by content, size cap, private folder) and are served only here.
 Filing or removing re-evaluates the organisation's archive warnings at once.
 """
