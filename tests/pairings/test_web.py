@@ -166,3 +166,11 @@ def test_recording_an_activity_clears_the_idle_warning_at_once(tenant, city, in_
     with in_tenant(tenant):
         assert db.session.scalar(select(func.count()).select_from(Warning).where(
             Warning.rule_key == "pairings.idle", Warning.state == "open")) == 0
+
+
+def test_the_yearly_hub_links_the_pairings(tenant, city, web_as):  # noqa: F811
+    admin = web_as(tenant, "admin")
+    page = admin.get("/yearly")
+    assert page.status_code == 200 and 'href="/pairings' in html(page)
+    member = web_as(tenant, "v1mem", role="member", org=city["V1"])
+    assert 'href="/pairings' not in html(member.get("/yearly"))  # the pages are for secretaries up
