@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.api.errors import ApiError
 from core.auth.permissions import has_role, visible_orgs_clause
 from core.brands import service
-from core.brands.models import Brand
+from core.brands.models import LEVEL_LABELS, STATUS_LABELS, Brand
 from core.db import db
 from core.orgs import service as orgs
 from core.orgs.models import Organization
@@ -153,7 +153,8 @@ def _render_page(brand: Brand, org: Organization, status: int = 200, case_form=N
         "web/brands/page.html", brand=brand, org=org, parent=parent, parent_org=parent_org,
         subs=service.sub_brands(brand), cases=service.cases_of(brand), sites=sites,
         may_write=service.may_write_brand(org), case_form=case_form or forms.CaseForm(formdata=None),
-        delete_form=forms.DeleteForm(formdata=None),
+        delete_form=forms.DeleteForm(formdata=None), level_labels=LEVEL_LABELS,
+        status_labels=STATUS_LABELS,
     ), status
 
 
