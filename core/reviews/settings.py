@@ -25,24 +25,26 @@ _weight = validate.Range(min=0, max=100)
 _points = validate.Range(min=0, max=100)
 
 
-def _number(default, check):
-    return fields.Float(load_default=default, validate=check, allow_nan=False)
+def _number(default, check, description):
+    return fields.Float(load_default=default, validate=check, allow_nan=False,
+                        metadata={"description": description})
 
 
 class ReviewsSettingsSchema(Schema):
-    weight_members = _number(30, _weight)
-    weight_peers = _number(30, _weight)
-    weight_higher = _number(40, _weight)
-    score_good = _number(100, _points)
-    score_fairly_good = _number(85, _points)
-    score_average = _number(70, _points)
-    score_poor = _number(50, _points)
-    assessment_weight = _number(0.3, validate.Range(min=0, max=1))
-    warning_deduction = _number(2, validate.Range(min=0, max=100))
-    warning_deduction_cap = _number(10, validate.Range(min=0, max=100))
-    grade_good = _number(90, _points)
-    grade_fairly_good = _number(80, _points)
-    grade_average = _number(60, _points)
+    weight_members = _number(30, _weight, "党员评议的权重（无人评议时由其他评议主体分担）")
+    weight_peers = _number(30, _weight, "同级书记互评的权重")
+    weight_higher = _number(40, _weight, "上级党组织评议的权重")
+    score_good = _number(100, _points, "一票“好”折合的分数（0–100）")
+    score_fairly_good = _number(85, _points, "一票“较好”折合的分数")
+    score_average = _number(70, _points, "一票“一般”折合的分数")
+    score_poor = _number(50, _points, "一票“差”折合的分数")
+    assessment_weight = _number(0.3, validate.Range(min=0, max=1),
+                                "当年评星定级得分在综合得分中所占比例（0–1），其余为测评得分")
+    warning_deduction = _number(2, validate.Range(min=0, max=100), "公布时每条未处理预警扣减的分数")
+    warning_deduction_cap = _number(10, validate.Range(min=0, max=100), "预警扣分的上限")
+    grade_good = _number(90, _points, "评为“好”的最低分")
+    grade_fairly_good = _number(80, _points, "评为“较好”的最低分")
+    grade_average = _number(60, _points, "评为“一般”的最低分，低于此分为“差”")
 
     @validates_schema
     def _consistent(self, data, **kwargs):

@@ -93,3 +93,15 @@ def test_a_review_in_the_browser(tenant, in_tenant, city, web_as, make_user):  #
     assert "已公布" in page and ">整改</a>" in page  # Z: 65 一般 → a problem to rectify
     entry_page = html(county.get(entry_url))  # X: 0.7·100 + 0.3·50 = 85 较好
     assert "等次计算明细" in entry_page and "85.00" in entry_page and "较好" in entry_page
+
+
+def test_the_settings_page_speaks_chinese(tenant, city, web_as):  # noqa: F811
+    admin = web_as(tenant, "cityadmin", role="tenant_admin")
+    page = admin.get("/admin/plugins/core.reviews.plugin")
+    assert page.status_code == 200
+    text = html(page)
+    assert "书记述职评议" in text and "党员评议权重" in text and "评为“好”的最低分" in text
+    saved = admin.post("/admin/plugins/core.reviews.plugin", {"grade_good": "95"},
+                       form_page="/admin/plugins/core.reviews.plugin")
+    assert saved.status_code == 302, html(saved)
+    assert 'value="95' in html(admin.get("/admin/plugins/core.reviews.plugin"))

@@ -15,10 +15,24 @@ PLUGINS = {
     "core.assessment.plugin": (_l("Assessment and star rating"), _l("Star thresholds, the five-star cap, vetoes and the two index formulas.")),
     "core.points.plugin": (_l("Member points"), _l("Approval, members not ranked, gold and silver card levels.")),
     "core.problems.plugin": (_l("Problems ledger"), _l("Categories, evidence for close-out, default deadlines.")),
+    "core.reviews.plugin": (_l("Secretaries' reviews"), _l("Weights of the rater groups, points per rating, the star rating's share, the deduction per open warning, grade thresholds.")),
 }
 
 # setting or parameter key → (label, hint when the declaration has no Chinese description)
 SETTINGS = {
+    "weight_members": (_l("Weight of the members' ratings"), None),
+    "weight_peers": (_l("Weight of the peer secretaries' ratings"), None),
+    "weight_higher": (_l("Weight of the higher level's ratings"), None),
+    "score_good": (_l("Points of a rating 好"), None),
+    "score_fairly_good": (_l("Points of a rating 较好"), None),
+    "score_average": (_l("Points of a rating 一般"), None),
+    "score_poor": (_l("Points of a rating 差"), None),
+    "assessment_weight": (_l("Share of the star rating's score"), None),
+    "warning_deduction": (_l("Deduction per open warning"), None),
+    "warning_deduction_cap": (_l("Most deducted for open warnings"), None),
+    "grade_good": (_l("Lowest score graded 好"), None),
+    "grade_fairly_good": (_l("Lowest score graded 较好"), None),
+    "grade_average": (_l("Lowest score graded 一般 (below: 差)"), None),
     "committee_term_years": (_l("Term of a primary Party committee (years)"), None),
     "branch_term_years": (_l("Term of a general branch or branch (years)"), None),
     "collective_income_target_wan": (_l("Village collective income target (10,000 yuan)"), None),
