@@ -7,7 +7,9 @@ sub-brands, model-site applications (示范点, 百佳示范单位) and brand co
   (``branch_secretary`` on it, or above). One brand per organisation: a second is a 409
   naming ``org_id``.
 * Review (``pass``/``refuse``), objections, ``award``, re-review and ``withdraw`` are the
-  level above's: ``org_manager`` on the organisation's parent (``tenant_admin`` for a root).
+  level above's: ``org_manager`` on the organisation's parent (``tenant_admin`` for a root);
+  for the city's 百佳示范单位 (``hundred_best``) the city's: ``tenant_admin``, within the
+  yearly ``hundred_best_quota``.
 * ``POST /model-sites/reviews`` opens a year's re-reviews for a subtree (``org_manager`` on
   it; the whole city: ``tenant_admin``); ``POST /model-sites/reviews/lapse`` withdraws the
   titles whose re-review is past due.

@@ -3,7 +3,7 @@
 Brands: the organs committee's 条线 brand with the finance bureau branch's sub-brand (the
 name the organs plugin's 一机关一品牌 plan uses for it), a township's 特色, a village's 亮点
 and a grid branch's brand, each with model cases. Model-site applications in every state:
-awaiting review, on public notice (with an objection dismissed), awarded last year (its
+awaiting review (a 百佳示范单位 application), on public notice (with an objection dismissed), awarded last year (its
 re-review of this year due), refused, and a title withdrawn after a failed re-review.
 
 Everything goes through :mod:`core.brands.service`; each part is added only when missing
@@ -100,8 +100,8 @@ def _sites(by_code: dict, today: date) -> int:
     year = today.year
     plan = [
         # (org code, level, what happens to it)
-        ("SZ-LX-XG", "model_site", "applied"),
-        ("SZ-QS-XF-01-1", "hundred_best", "notice"),
+        ("SZ-LX-XG", "hundred_best", "applied"),  # the city's 百佳 selection: decided by the city
+        ("SZ-QS-XF-01-1", "model_site", "notice"),
         ("SZ-QS-TY-01", "model_site", "awarded"),
         ("SZ-QS-TY-02", "model_site", "refused"),
         ("SZ-GZ-CT-01", "model_site", "withdrawn"),

@@ -11,7 +11,9 @@ may not take.
 (``branch_secretary`` on it, or above). A model-site application is made by the same; it is
 reviewed, put on notice, awarded, re-reviewed and withdrawn by the level above: a user
 holding ``org_manager`` on the organisation's *parent* (``tenant_admin`` for a root), never
-by the organisation's own people (:func:`require_level_above`). The transitions' keyword
+by the organisation's own people (:func:`require_level_above`) — and for the city's
+百佳示范单位 selection by the city itself (``tenant_admin``, :func:`require_decider`), within
+the tenant's yearly ``hundred_best_quota``. The transitions' keyword
 ``check_role=False`` skips that check: for the demo data only, which runs without a user.
 """
 
@@ -35,6 +37,7 @@ from core.brands.models import (
     DUE,
     EVENT_KINDS,
     FAILED,
+    HUNDRED_BEST,
     LAPSED,
     LEVEL_LABELS,
     LEVELS,
@@ -108,6 +111,22 @@ def require_level_above(org: Organization, doing: str) -> None:
     if not is_level_above(org):
         who = "上级党组织（对上级党组织具有 org_manager 权限的用户）" if org.parent_id else "租户管理员"
         raise ApiError(403, f"{doing}须由{who}办理，本组织不能自行{doing}。")
+
+
+def may_decide(site: ModelSite, org: Organization) -> bool:
+    """Who reviews, runs the notice, awards, re-reviews and withdraws: the level above for a
+    党建示范点; the city (``tenant_admin``) for its 百佳示范单位 selection."""
+    if site.level == HUNDRED_BEST:
+        return has_role("tenant_admin")
+    return is_level_above(org)
+
+
+def require_decider(site: ModelSite, org: Organization, doing: str) -> None:
+    if site.level == HUNDRED_BEST:
+        if not has_role("tenant_admin"):
+            raise ApiError(403, f"“基层党建百佳示范单位”由市委组织部评选，{doing}须由租户管理员办理。")
+        return
+    require_level_above(org, doing)
 
 
 # -- brands ----------------------------------------------------------------------------------
@@ -391,7 +410,7 @@ def pass_review(site: ModelSite, org: Organization, comment: str | None = None,
                 expected_version: int | None = None, today: date | None = None, check_role: bool = True) -> ModelSite:
     """审核通过: applied → notice; the notice runs ``notice_days`` from today."""
     if check_role:
-        require_level_above(org, "审核")
+        require_decider(site, org, "审核")
     check_version(site, expected_version, "model site")
     _require_status(site, (APPLIED,), "审核")
     today = today or date.today()
@@ -406,7 +425,7 @@ def refuse(site: ModelSite, org: Organization, reason: str | None,
            expected_version: int | None = None, check_role: bool = True) -> ModelSite:
     """不予通过: applied or on notice → refused, with a reason (kept in the history)."""
     if check_role:
-        require_level_above(org, "审核")
+        require_decider(site, org, "审核")
     check_version(site, expected_version, "model site")
     _require_status(site, (APPLIED, NOTICE), "不予通过")
     reason = _reason(reason)
@@ -420,7 +439,7 @@ def add_objection(site: ModelSite, org: Organization, text: str | None,
                   received_on: date | None = None, check_role: bool = True) -> SiteObjection:
     """Record an objection received during the notice (by the level above, who runs it)."""
     if check_role:
-        require_level_above(org, "登记公示异议")
+        require_decider(site, org, "登记公示异议")
     _require_status(site, (NOTICE,), "登记公示异议")
     if not (text or "").strip():
         _invalid("text", "不能为空。")
@@ -445,7 +464,7 @@ def settle_objection(site: ModelSite, org: Organization, objection: SiteObjectio
     """异议核查: an objection found right (``upheld``: the title cannot be awarded, refuse
     the application) or not, with what was found."""
     if check_role:
-        require_level_above(org, "处理公示异议")
+        require_decider(site, org, "处理公示异议")
     check_version(objection, expected_version, "objection")
     if objection.status != OPEN_OBJECTION:
         _conflict("status", "该异议已处理。")
@@ -467,7 +486,7 @@ def award(site: ModelSite, org: Organization, title: str | None, award_year: int
     """授予称号: notice → awarded, once the notice has ended with no objection open or
     upheld; the first re-review falls in the year after ``award_year``."""
     if check_role:
-        require_level_above(org, "授予称号")
+        require_decider(site, org, "授予称号")
     check_version(site, expected_version, "model site")
     _require_status(site, (NOTICE,), "授予称号")
     today = today or date.today()
@@ -479,6 +498,12 @@ def award(site: ModelSite, org: Organization, title: str | None, award_year: int
     if UPHELD in states:
         _conflict("objections", "公示异议成立，不能授予称号，请作不予通过处理。")
     award_year = award_year or site.year
+    if site.level == HUNDRED_BEST:
+        quota = settings()["hundred_best_quota"]
+        awarded = db.session.scalar(select(func.count()).select_from(ModelSite).where(
+            ModelSite.level == HUNDRED_BEST, ModelSite.award_year == award_year, ModelSite.status == AWARDED))
+        if awarded >= quota:
+            _conflict("award_year", f"{award_year}年度“基层党建百佳示范单位”已评定 {awarded} 个，达到名额 {quota} 个。")
     title = (title or "").strip() or f"{award_year}年度{LEVEL_LABELS[site.level]}"
     site.title = title
     site.award_year = award_year
@@ -490,7 +515,7 @@ def withdraw(site: ModelSite, org: Organization, reason: str | None,
              expected_version: int | None = None, kind: str = "withdrawn", check_role: bool = True) -> ModelSite:
     """撤销称号: awarded → withdrawn (kept in the history, never deleted)."""
     if check_role:
-        require_level_above(org, "撤销称号")
+        require_decider(site, org, "撤销称号")
     check_version(site, expected_version, "model site")
     _require_status(site, (AWARDED,), "撤销称号")
     return _withdraw(site, _reason(reason), kind)
@@ -538,7 +563,7 @@ def record_review(site: ModelSite, org: Organization, passed: bool, comment: str
                   expected_version: int | None = None, check_role: bool = True) -> SiteReview:
     """复核结果: the site's due re-review passes (the title stays) or fails (withdrawn)."""
     if check_role:
-        require_level_above(org, "复核")
+        require_decider(site, org, "复核")
     check_version(site, expected_version, "model site")
     _require_status(site, (AWARDED,), "复核")
     review = due_review(site)

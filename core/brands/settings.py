@@ -6,6 +6,7 @@
   title is awarded only after it ends.
 * ``rereview_month`` — the month by whose end each year's re-review (复核) of an awarded
   title is due; a due re-review not done by then lapses and the title is withdrawn.
+* ``hundred_best_quota`` — how many 基层党建百佳示范单位 titles a year may hold (100).
 * ``rural_category_codes`` — the 党组织类别 codes whose organisations count for 一村一亮点
   and 一乡镇一特色 coverage (③ 农村 nationally): their branches (and organisations marked
   ``village: true``) are villages, their committees not so marked are townships.
@@ -42,6 +43,7 @@ class BrandsSettingsSchema(Schema):
                            validate=[validate.Length(min=1, max=50), _unique])
     notice_days = fields.Int(load_default=7, validate=validate.Range(min=1, max=90))
     rereview_month = fields.Int(load_default=12, validate=validate.Range(min=1, max=12))
+    hundred_best_quota = fields.Int(load_default=100, validate=validate.Range(min=1, max=10_000))
     rural_category_codes = fields.List(fields.Int(validate=validate.Range(min=1, max=9)),
                                        load_default=lambda: [3],
                                        validate=[validate.Length(max=9), _unique])

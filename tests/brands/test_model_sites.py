@@ -224,3 +224,24 @@ def test_withdraw_and_lists(client, tenant, city, login, new_site, in_tenant):
         assert db.session.scalar(select(func.count()).select_from(SiteEvent)
                                  .where(SiteEvent.kind == "withdrawn")) == 1
         assert service.history(city["V1"])[0].withdrawal_reason == "发生违纪问题"
+
+
+def test_the_hundred_best_are_the_citys_selection_within_its_quota(client, tenant, city, login, new_site, in_tenant):
+    admin = login(tenant)
+    assert client.put("/api/v1/brands/settings", headers=admin, json={"hundred_best_quota": 1}).status_code == 200
+    first = new_site(login(tenant, "branch_secretary", "V1"), city["V1"], level="hundred_best", year=2026)
+    second = new_site(login(tenant, "branch_secretary", "V2"), city["V2"], level="hundred_best", year=2026)
+    town = login(tenant, "org_manager", "T")
+    # the town is the level above, but the 百佳 are chosen by the city
+    refused = _step(client, town, first, "pass")
+    assert refused.status_code == 403 and "租户管理员" in refused.get_json()["message"]
+    for site in (first, second):
+        assert _step(client, admin, site, "pass").status_code == 200
+        _end_notice(in_tenant, tenant, site["id"])
+    assert _step(client, admin, first, "award", award_year=2026).status_code == 200
+    full = _step(client, admin, second, "award", award_year=2026)
+    assert full.status_code == 409 and "award_year" in error_fields(full.get_json())
+    # another year has its own quota; a withdrawn title frees its place
+    assert _step(client, admin, first, "withdraw", reason="违纪").status_code == 200
+    done = _step(client, admin, second, "award", award_year=2026)
+    assert done.status_code == 200 and done.get_json()["title"] == "2026年度基层党建百佳示范单位"

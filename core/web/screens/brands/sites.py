@@ -108,7 +108,7 @@ def brand_site_new():
 
 
 def allowed_actions(site: ModelSite, org) -> dict[str, bool]:
-    above = service.is_level_above(org)
+    above = service.may_decide(site, org)
     notice_over = site.notice_ends_on is not None and date.today() > site.notice_ends_on
     return {
         "pass": site.status == APPLIED and above,
