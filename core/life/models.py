@@ -146,15 +146,21 @@ class MeetingCredit(TenantOwned, Timestamps, db.Model):
 def counted_meetings():
     """:class:`Meeting` as counted per organisation: every meeting once for the organisation
     holding it and once more for each organisation it is credited to (:class:`MeetingCredit`),
-    with that organisation's id in ``org_id``. An ORM alias with Meeting's attributes, so a
-    set-based count written against Meeting takes it in Meeting's place (``.id`` is then the
-    meeting's, the same for each organisation it counts for)."""
-    columns = [c.key for c in Meeting.__table__.columns]
-    own = select(*(getattr(Meeting, key) for key in columns))
+    with that organisation's id in ``org_id``. An ORM alias with Meeting's attributes (those of
+    :data:`COUNTED_COLUMNS`), so a set-based count written against Meeting takes it in
+    Meeting's place (``.id`` is then the meeting's, the same for each organisation it counts
+    for)."""
+    own = select(*(getattr(Meeting, key) for key in COUNTED_COLUMNS))
     credited = (
         select(*(MeetingCredit.org_id.label("org_id") if key == "org_id" else getattr(Meeting, key)
-                 for key in columns))
+                 for key in COUNTED_COLUMNS))
         .join(MeetingCredit, MeetingCredit.meeting_id == Meeting.id)
         .where(MeetingCredit.org_id != Meeting.org_id)
     )
-    return aliased(Meeting, union_all(own, credited).subquery("counted_meetings"), name="counted")
+    return aliased(Meeting, union_all(own, credited).subquery("counted_meetings"), name="counted",
+                   adapt_on_names=True)
+
+
+# What a count of meetings reads (the rest of a meeting, its minutes, stays out of the union).
+COUNTED_COLUMNS = ("tenant_id", "id", "org_id", "kind", "held_on", "is_election", "eligible_count",
+                   "present_count", "voting_count", "voting_present")
