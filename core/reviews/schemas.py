@@ -42,7 +42,7 @@ class ReviewPublishSchema(Schema):
 
 
 class ReviewReportSchema(Schema):
-    version = fields.Int(required=True, validate=validate.Range(min=1))
+    version = _version
     report = fields.Str(required=True, allow_none=True, validate=validate.Length(max=50_000))
 
 

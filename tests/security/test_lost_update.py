@@ -1622,6 +1622,13 @@ WEB_CASES = {
          {"version": 1, "note": "接口乙备注"}),
         ("/members/{web_archive_member}/archive/{web_archive_document}", "note"),
     ),
+    "review report": WebCase(
+        "/reviews/entries/{lu_review_entry}",
+        "/reviews/entries/{lu_review_entry}/report",
+        {"report": "网页甲述职报告", "action": "save"},
+        ("PATCH", "/reviews/entries/{lu_review_entry}", {"report": "接口乙述职报告"}),
+        ("/reviews/entries/{lu_review_entry}", "report"),
+    ),
     "development step": WebCase(
         "/work/development/{person}",
         "",
