@@ -174,3 +174,18 @@ def test_the_yearly_hub_links_the_pairings(tenant, city, web_as):  # noqa: F811
     assert page.status_code == 200 and 'href="/pairings' in html(page)
     member = web_as(tenant, "v1mem", role="member", org=city["V1"])
     assert 'href="/pairings' not in html(member.get("/yearly"))  # the pages are for secretaries up
+
+
+def test_settings_on_the_plugin_settings_page(tenant, city, in_tenant, web_as):  # noqa: F811
+    from core.pairings.settings import settings
+
+    admin = web_as(tenant, "admin")
+    page = admin.get("/admin/plugins/core.pairings.plugin")
+    assert page.status_code == 200 and "结对发起方" in html(page)
+    path = "/admin/plugins/core.pairings.plugin"
+    saved = admin.post(path, {"org_categories": "1\n2\n4\n6", "partner_categories": "3\n7",
+                              "coverage_kinds": "branch\ngeneral_branch\njoint_branch", "figure_months": "3"})
+    assert saved.status_code == 302
+    with in_tenant(tenant):
+        found = settings()
+        assert (found["org_categories"], found["figure_months"]) == ([1, 2, 4, 6], 3)
