@@ -1504,6 +1504,14 @@ class WebCase:
 
 
 WEB_CASES = {
+    "pairing": WebCase(
+        "/pairings/{pairing}",
+        "/pairings/{pairing}/edit",
+        {"edit-goals": "网页甲共建目标"},
+        ("PATCH", "/pairings/{pairing}", {"goals": "乙共建目标"}),
+        ("/pairings/{pairing}", "goals"),
+        version_field="edit-version",
+    ),
     "stars": WebCase(
         "/admin/stars",
         "/admin/stars",
