@@ -113,7 +113,7 @@ class SettleForm(ActionForm):
 
 class ReviewForm(ActionForm):
     version = HiddenField()
-    passed = SelectField(_l("Result"), choices=[("yes", _l("Passed: the title stays")),
+    passed = SelectField(_l("Re-review result"), choices=[("yes", _l("Passed: the title stays")),
                                                 ("no", _l("Failed: the title is withdrawn"))],
                          validators=[DataRequired()])
     comment = TextAreaField(_l("Comment (required when failed)"), validators=[Optional(), Length(max=2000)])
