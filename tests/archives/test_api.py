@@ -156,3 +156,36 @@ def test_another_city_sees_nothing(client, tenant, tenant_b, tree, add_member, s
         assert client.get(url, headers=stranger).status_code == 404
     assert upload(stranger, f"/members/{member_id}").status_code == 404
     assert client.get(f"/api/v1/members/{member_id}/archive", headers={"X-Tenant": "x"}).status_code in (401, 404)
+
+
+def test_a_completed_transfer_files_its_letter_and_the_archive_moves_with_the_member(
+        client, tenant, tree, add_member, auth_headers, upload):
+    from tests.transfers.helpers import accept, issued
+
+    admin = auth_headers(tenant, "tenant_admin")
+    member_id = add_member(tenant, tree["X"])
+    doc = upload(admin, f"/members/{member_id}", "application").get_json()
+    letter = issued(client, admin, member_id, to_org_id=tree["Z"])
+    archive = client.get(f"/api/v1/members/{member_id}/archive", headers=admin).get_json()
+    assert archive["transfer_letters"] == []  # pending: not on file yet
+    assert accept(client, auth_headers(tenant, "branch_secretary", tree["Z"]), letter["code"]).status_code == 200
+
+    # The archive is the member's: it moved with them; X's secretary no longer opens it, Z's does.
+    x_secretary = auth_headers(tenant, "branch_secretary", tree["X"])
+    assert client.get(f"/api/v1/members/{member_id}/archive", headers=x_secretary).status_code == 404
+    archive = client.get(f"/api/v1/members/{member_id}/archive",
+                         headers=auth_headers(tenant, "branch_secretary", tree["Z"])).get_json()
+    assert [d["id"] for d in archive["documents"]] == [doc["id"]]
+    assert [lt["code"] for lt in archive["transfer_letters"]] == [letter["code"]]
+    assert "transfer_letter" not in [i["doc_type"] for i in archive["completeness"]["required"]]
+
+    # A city that requires the letter in a full member's archive: the completed transfer counts.
+    settings = client.get("/api/v1/archives/settings", headers=admin).get_json()
+    answer = client.put("/api/v1/archives/settings", headers=admin, json={
+        "required": {"full": ["application", "transfer_letter"]}, "version": settings["version"]})
+    assert answer.status_code == 200, answer.get_json()
+    checklist = client.get(f"/api/v1/members/{member_id}/archive", headers=admin).get_json()["completeness"]
+    assert checklist["complete"] is True and checklist["present_count"] == 2
+    figures = client.get("/api/v1/archives/completeness", headers=admin,
+                         query_string={"org_id": tree["R"]}).get_json()
+    assert (figures["checked"], figures["complete"]) == (1, 1)
