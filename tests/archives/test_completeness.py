@@ -149,3 +149,24 @@ def test_tenant_document_types_and_requirements(client, tenant, tree, add_member
     assert checklist["missing_labels"] == ["入党申请书"]
     assert client.put("/api/v1/archives/settings", headers=auth_headers(tenant, "org_manager", tree["C1"]),
                       json={}).status_code == 403
+
+
+def test_a_stopped_person_and_a_member_who_left_are_not_checked(client, tenant, tree, add_member,
+                                                                 secretary, upload, sweep):
+    person_id = uuid.UUID(_applicant(client, secretary, tree["X"]))
+    gone = add_member(tenant, tree["X"], name="已出党", birth=date(1960, 1, 2))
+    assert upload(secretary, f"/members/{gone}", "application").status_code == 201
+    assert set(sweep()) == {person_id, gone}
+
+    answer = client.post(f"/api/v1/development/{person_id}/status", headers=secretary,
+                         json={"status": "stopped", "reason": "本人撤回申请"})
+    assert answer.status_code == 200, answer.get_json()
+    member = client.get(f"/api/v1/members/{gone}", headers=secretary).get_json()
+    answer = client.post(f"/api/v1/members/{gone}/status", headers=secretary,
+                         json={"status": "left", "on": date.today().isoformat(), "reason": "自行脱党",
+                               "version": member["version"]})
+    assert answer.status_code == 200, answer.get_json()
+    assert sweep() == {}
+    for path in (f"/development/{person_id}", f"/members/{gone}"):
+        checklist = client.get(f"/api/v1{path}/archive", headers=secretary).get_json()["completeness"]
+        assert checklist["checked"] is False and checklist["required"] == [] and checklist["stage"] is None
