@@ -267,9 +267,10 @@ def search_brands(visible, *, root: Organization | None = None, q: str | None = 
     if root is not None:
         stmt = stmt.where(orgs.subtree_filter(root.path))
     if q:
-        pattern = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Brand.name.ilike(pattern), Brand.theme.ilike(pattern),
-                              Brand.concept.ilike(pattern)))
+        words = q.strip()  # taken literally: % and _ are no wildcards here
+        stmt = stmt.where(or_(Brand.name.icontains(words, autoescape=True),
+                              Brand.theme.icontains(words, autoescape=True),
+                              Brand.concept.icontains(words, autoescape=True)))
     if parent_id is not None:
         stmt = stmt.where(Brand.parent_id == parent_id)
     if sub is True:

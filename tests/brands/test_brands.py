@@ -142,3 +142,15 @@ def test_another_tenant_sees_nothing(client, tenant, tenant_b, city, login, new_
     assert client.get(f"/api/v1/brands/{brand['id']}", headers=other).status_code == 404
     assert client.get("/api/v1/brands", headers=other).get_json() == []
     assert client.post("/api/v1/brands", headers=other, json=brand_body(city["V2"])).status_code == 404
+
+
+def test_search_takes_percent_and_underscore_literally(client, tenant, city, login, new_brand):
+    admin = login(tenant)
+    new_brand(admin, city["V1"], name="百分之百_服务")
+    new_brand(admin, city["V2"], name="红色议事厅")
+
+    def names(q):
+        return sorted(b["name"] for b in client.get("/api/v1/brands", headers=admin, query_string={"q": q}).get_json())
+
+    assert names("%") == [] and names("_") == ["百分之百_服务"]
+    assert names("之百_") == ["百分之百_服务"]
