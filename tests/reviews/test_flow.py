@@ -247,3 +247,21 @@ def test_settings_are_the_tenants(client, city, people):
     assert client.put(f"{API}/settings", headers=p["admin"],
                       json={"weight_higher": 70, "version": current["version"]}).status_code == 409
 
+
+
+def test_writes_are_audited_with_who_did_them(client, tenant, in_tenant, city, people):
+    from core.audit.models import AuditEntry
+
+    p = people
+    cycle = client.post(API, headers=p["county"], json={"root_org_id": str(city["R"]), "year": YEAR}).get_json()
+    x = {e["org_name"]: e for e in cycle["entries"]}["X支部"]["id"]
+    assert client.patch(f"{API}/entries/{x}", headers=p["sec_x"],
+                        json={"version": 1, "report": "审计草稿"}).status_code == 200
+    with in_tenant(tenant):
+        rows = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.object_type == "review_entries", AuditEntry.action == "update")).all()
+        assert len(rows) == 1 and "report" in rows[0].changed
+        assert rows[0].after["report"] == "审计草稿" and rows[0].actor_user_id is not None
+        created = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.object_type == "review_entries", AuditEntry.action == "create"))
+        assert created == 5
