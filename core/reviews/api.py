@@ -137,11 +137,12 @@ def present_cycle(cycle: ReviewCycle, root: Organization | None = None) -> dict:
     return values
 
 
-def present_entry(entry: ReviewEntry, org: Organization, counts: dict | None = None) -> dict:
+def present_entry(entry: ReviewEntry, org: Organization, counts: dict | None = None,
+                  secretary: str | None = None) -> dict:
     counts = counts or {}
     values = {
         "id": entry.id, "cycle_id": entry.cycle_id, "org_id": entry.org_id, "org_name": org.name,
-        "secretary_member_id": entry.secretary_member_id, "secretary_name": entry.secretary_name,
+        "secretary_member_id": entry.secretary_member_id, "secretary_name": secretary or entry.secretary_name,
         "status": entry.status, "status_label": ENTRY_STATE_LABELS.get(entry.status, entry.status),
         "submitted_at": entry.submitted_at, "items_total": counts.get("total", 0),
         "items_done": counts.get("done", 0), "items_not_done": counts.get("not_done", 0),
@@ -167,7 +168,8 @@ def _rating_view(row) -> dict | None:
 
 
 def entry_detail(entry: ReviewEntry, org: Organization, cycle: ReviewCycle) -> dict:
-    values = present_entry(entry, org, service.item_counts([entry.id]).get(entry.id))
+    values = present_entry(entry, org, service.item_counts([entry.id]).get(entry.id),
+                           service.secretary_names([(entry, org)]).get(entry.id))
     values.update(
         cycle_name=cycle.name, cycle_state=cycle.state, year=cycle.year, report=entry.report,
         submitted_by=entry.submitted_by,
@@ -187,7 +189,8 @@ def cycle_detail(cycle: ReviewCycle) -> dict:
     values = present_cycle(cycle)
     rows = service.entries_of(cycle, visible=visible_orgs_clause())
     counts = service.item_counts([e.id for e, _ in rows])
-    values["entries"] = [present_entry(e, o, counts.get(e.id)) for e, o in rows]
+    names = service.secretary_names(rows)
+    values["entries"] = [present_entry(e, o, counts.get(e.id), names.get(e.id)) for e, o in rows]
     values["may_manage"] = service.may_manage(cycle)
     return values
 

@@ -205,6 +205,22 @@ def search(visible, *, root: Organization | None = None, year: int | None = None
     return stmt.order_by(ReviewCycle.year.desc(), ReviewCycle.created_at.desc(), ReviewCycle.id.desc())
 
 
+def secretary_names(rows) -> dict[uuid.UUID, str]:
+    """entry id → the secretary's name to show for ``(entry, organisation)`` rows: the one
+    recorded when the cycle opened, else whoever holds the post now (one query for those
+    missing: an organisation given its secretary after the cycle opened)."""
+    from core.orgs.posts import current_holders
+
+    names = {entry.id: entry.secretary_name for entry, _org in rows if entry.secretary_name}
+    missing = [org.id for entry, org in rows if not entry.secretary_name]
+    if missing:
+        holders = current_holders(missing)
+        for entry, org in rows:
+            if not entry.secretary_name and holders.get(org.id):
+                names[entry.id] = "、".join(holders[org.id])
+    return names
+
+
 def may_see_cycle(cycle: ReviewCycle) -> bool:
     """The cycle's root is seen, or one organisation it reviews."""
     root = root_of(cycle)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -61,6 +62,14 @@ def test_a_review_year(client, tenant, in_tenant, city, people, account):
     assert set(entries) == {"一党委", "二党委", "X支部", "Y支部", "Z支部"}  # not R, not the group
     assert entries["X支部"]["secretary_name"] == "张书记"
     assert entries["二党委"]["secretary_name"] is None
+    with in_tenant(tenant):  # C2 gets its secretary after the cycle opened: shown, not recorded
+        from core.orgs import posts
+
+        posts.start(service.orgs.get(city["C2"]), post="secretary", started_on=date.today(),
+                    person_name="吴书记")
+        db.session.commit()
+    later = {e["org_name"]: e for e in client.get(f"{API}/{cycle['id']}", headers=p["county"]).get_json()["entries"]}
+    assert later["二党委"]["secretary_name"] == "吴书记" and later["X支部"]["secretary_name"] == "张书记"
     again = client.post(API, headers=p["county"], json=body)
     assert again.status_code == 409 and "year" in error_fields(again.get_json())
     x, y, z = entries["X支部"]["id"], entries["Y支部"]["id"], entries["Z支部"]["id"]

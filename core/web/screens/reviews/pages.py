@@ -144,7 +144,7 @@ def _render_cycle(cycle: ReviewCycle, status: int = 200, **bound):
     step_form = bound.get("step") or forms.ReviewStepForm(formdata=None, data={"version": cycle.version})
     return render_template(
         "web/reviews/cycle.html", cycle=cycle, root=service.root_of(cycle), rows=rows, counts=counts,
-        root_seen=has_role("member", service.root_of(cycle)),
+        root_seen=has_role("member", service.root_of(cycle)), secretaries=service.secretary_names(rows),
         may_manage=service.may_manage(cycle), publish_form=publish_form, step_form=step_form,
         state_labels=CYCLE_STATE_LABELS, entry_labels=ENTRY_STATE_LABELS, grade_labels=RATING_LABELS,
     ), status
@@ -234,6 +234,7 @@ def _render_entry(entry: ReviewEntry, org, cycle: ReviewCycle, status: int = 200
     summary = service.rating_summary(entry)
     return render_template(
         "web/reviews/entry.html", entry=entry, org=org, cycle=cycle, items=items,
+        secretary=service.secretary_names([(entry, org)]).get(entry.id),
         attachments=service.attachments_of(entry), summary=summary,
         rater_groups=RATER_GROUPS, group_labels=RATER_GROUP_LABELS, ratings=RATINGS,
         grade_labels=RATING_LABELS, kind_labels=ITEM_KIND_LABELS, entry_labels=ENTRY_STATE_LABELS,
