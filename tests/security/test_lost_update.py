@@ -446,6 +446,8 @@ def attendance(client, city: City):
 
 def _everyone(client, city: City) -> list[str]:
     return [a["member_id"] for a in attendance(client, city)["attendance"]]
+
+
 def pairing_task(client, city: City):
     return _find(_get(client, city, f"/pairings/{city.ids['pairing']}")["task_list"], "id", city.ids["pairing_task"])
 
@@ -453,8 +455,6 @@ def pairing_task(client, city: City):
 def pairing_activity(client, city: City):
     return _find(_get(client, city, f"/pairings/{city.ids['pairing']}")["activity_list"], "id",
                  city.ids["pairing_activity"])
-
-
 
 
 S = "/api/v1"  # OpenAPI paths carry the prefix; case paths do not

@@ -705,6 +705,7 @@ def _plant(client, city: City) -> None:
         content_type="multipart/form-data",
     )
     ids["job"] = job["id"]
+
     # pairing (双联结对共建): 城投 and 星光科技 with 桃源村 (the demo pairs others); the spare is dissolved
     with tenant_context(city.tenant_id):
         sides = {code: _org_id(code) for code in ("SZ-GZ-CT-01", "SZ-LX-XG")}
@@ -720,7 +721,6 @@ def _plant(client, city: City) -> None:
         "held_on": (TODAY - timedelta(days=3)).isoformat(), "kind": "joint_study",
         "topic": f"{mark}联学活动", "results": f"{mark}成效", "participants_note": f"{mark}参加人员"})
     ids["pairing_activity"], ids["pairing_activity.pairing"] = activity["id"], ids["pairing"]
-
 
 
 def _run_queued_jobs(app) -> None:
