@@ -2,7 +2,7 @@
 (示范点, 百佳示范单位) with objections, yearly re-reviews and events
 
 Revision ID: 0011_brands
-Revises: 0009_audit_append_only
+Revises: 0010_reviews
 Create Date: 2026-11-22 13:15:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0011_brands"
-down_revision = "0009_audit_append_only"
+down_revision = "0010_reviews"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ A joint org-life meeting counts for both paired organisations: meeting_credits s
 meeting also counts for another organisation than the one holding it (core.life).
 
 Revision ID: 0012_pairings
-Revises: 0009_audit_append_only
+Revises: 0011_brands
 Create Date: 2026-11-22 13:12:38
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_pairings'
-down_revision = '0009_audit_append_only'
+down_revision = "0011_brands"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """member archives (党员档案): archive_documents
 
 Revision ID: 0013_archives
-Revises: 0009_audit_append_only
+Revises: 0012_pairings
 Create Date: 2026-11-22 13:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_archives'
-down_revision = '0009_audit_append_only'
+down_revision = "0012_pairings"
 branch_labels = None
 depends_on = None
 
