@@ -101,3 +101,12 @@ def test_the_yearly_work_hub_links_the_statistics(tenant, city, web_as):  # noqa
     assert page.status_code == 200
     assert "党内统计" in html(page) and "/statistics?org=" in html(page)
     assert 'href="/yearly"' in html(web.get("/"))  # in the navigation bar
+
+
+def test_the_hub_shows_every_yearly_work_screen_to_a_secretary(tenant, city, web_as):  # noqa: F811
+    web = web_as(tenant, "stats_hub_secretary", role="branch_secretary", org=city["e1"])
+    text = html(web.get("/yearly"))
+    for title, path in (("书记述职评议", "/reviews"), ("党建品牌与示范点", "/brands"),
+                        ("双联结对共建", "/pairings"), ("党员档案", "/archives"),
+                        ("党内统计", "/statistics")):
+        assert title in text and f'href="{path}?org=' in text, title

@@ -1,6 +1,6 @@
 """The yearly-work hub (年度工作): the work an organisation department runs once a year or
-over the year — secretaries' reviews (述职评议), brands and model sites, pairing (双联结对) and
-Party statistics — one entry each, for the subtree the user sees.
+over the year — secretaries' reviews (述职评议), brands and model sites, pairing (双联结对),
+member archives (党员档案) and Party statistics — one entry each, for the subtree the user sees.
 
 An entry is shown only when its screen group is installed (its endpoint registered) and the
 user holds its least role somewhere; each page then checks its own rules.
@@ -35,6 +35,9 @@ ENTRIES = (
     Entry("web.pairing_list", _l("Pairing"),
           _l("Organs, SOEs and enterprises paired with villages and communities: tasks, joint "
              "activities and idle pairings."), "branch_secretary"),
+    Entry("web.member_archive_overview", _l("Member archives"),
+          _l("How complete the members' and applicants' archives are, stage by stage, and "
+             "what each incomplete one misses."), "branch_secretary"),
     Entry("web.statistics", _l("Party statistics"),
           _l("The half-year and annual statistics tables, each figure down to its records, "
              "and the .xlsx export.")),
