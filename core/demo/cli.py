@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 import flask_migrate
 from flask import current_app
@@ -43,6 +45,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             data.ensure_mobile_members()
             passwords = data.ensure_users()
             db.session.commit()
+            # the year's 三会一课 before the plugins' data, which may build on them (a pairing's
+            # joint 主题党日 is one of them)
+            meetings = assessment.ensure_meetings(date.today())
+            db.session.commit()
             sectors = data.ensure_sector_data()
             db.session.commit()
             work = assessment.ensure_assessment()
@@ -50,7 +56,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     base = f"http://{host}:{port}"
     click.echo(
         f"demo tenant '{DEMO_SLUG}' ready ({created} organisations, {members} members, "
-        f"{work['meetings']} meetings, {work['points']} point entries, "
+        f"{meetings + work['meetings']} meetings, {work['points']} point entries, "
         f"{work['warnings']} warnings added; "
         "a published star-rating cycle and a problem to rectify)"
     )

@@ -199,8 +199,8 @@ def dangjian_demo_data(today):
 
     Called inside the demo tenant, after core has created the demo organisation tree (every
     sector has a committee and branches there: find yours with
-    ``select(Organization).where(Organization.sector == "<key>")``) and its members, and
-    before the demo's assessment cycle runs, so this plugin's indicators and warnings have
+    ``select(Organization).where(Organization.sector == "<key>")``), its members and this
+    year's meetings of every branch, and before the demo's assessment cycle runs, so this plugin's indicators and warnings have
     something to show. ``today`` is the demo's date. Must be idempotent: the demo command
     runs again on an existing database, so add only what is missing. Write through your own
     services (and :func:`core.sdk.set_org_attributes` for organisation attributes); do not

@@ -29,6 +29,9 @@ def test_demo_sets_up_a_city_whose_admin_can_log_in(fresh_instance):
     output, passwords = _run_demo()
     assert {"admin", "qingshan", "taoyuan"} <= set(passwords)
     assert "/api/v1/docs/" in output
+    # the year's meetings are counted where the core demo makes them, before any plugin's data
+    made = re.search(r"members, (\d+) meetings", output)
+    assert made and int(made.group(1)) > 50, output
 
     from core.app import create_app
 
