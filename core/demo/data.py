@@ -16,6 +16,7 @@ from core.members.idcard import check_char
 from core.members.models import Member
 from core.orgs import service as orgs
 from core.orgs.models import Organization
+from core.seed.names import JOBS
 
 # (code, name, kind, sector, parent code)
 DEMO_TREE = [
@@ -85,6 +86,15 @@ def _demo_id_number(birth: date, gender: str, serial: int) -> str:
     return first17 + check_char(first17)
 
 
+def _demo_job(sector: str | None, birth: date, i: int) -> str:
+    """人员类别 for 党内统计: retired before 1965, else the sector's categories in turn (no
+    draw from the demo's random sequence, so every other value stays as it was)."""
+    if birth.year < 1965:
+        return "离退休人员"
+    jobs = JOBS.get(sector or "", ("其他职业人员",))
+    return jobs[i % len(jobs)]
+
+
 def ensure_members(per_branch: int = 8) -> int:
     """A few plausible members in every demo branch (skipped when the register has any)."""
     if db.session.scalar(select(Member.id).limit(1)) is not None:
@@ -118,6 +128,7 @@ def ensure_members(per_branch: int = 8) -> int:
                     "full_on": None if probationary else date(joined.year + 1, joined.month, 1),
                     "is_retired": birth.year < 1965,
                     "is_farmer": branch.sector == "rural",
+                    "job": _demo_job(branch.sector, birth, i),
                 }
             )
             created += 1
