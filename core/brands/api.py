@@ -24,7 +24,14 @@ from sqlalchemy import func, select
 
 from core.api import Blueprint, abort
 from core.api.smorest import json_body, parse_id, settings_docs
-from core.auth.permissions import has_role, login_required, roles_required, visible_orgs_clause
+from core.auth.permissions import (
+    has_role,
+    login_required,
+    roles_required,
+    visible_org,
+    visible_orgs_clause,
+    visible_record,
+)
 from core.brands import coverage as coverage_figures
 from core.brands import service
 from core.brands.models import (
@@ -75,35 +82,24 @@ bp = Blueprint("brands", __name__,
 # -- lookups -----------------------------------------------------------------------------------
 
 
-def visible_org(org_id) -> Organization:
-    parsed = parse_id(org_id)
-    org = orgs.get(parsed) if parsed is not None else None
-    if org is None or not has_role("member", org):
-        abort(404, f"organization {org_id} not found")
-    return org
-
-
 def _brand(brand_id) -> tuple[Brand, Organization]:
-    parsed = parse_id(brand_id)
-    brand = service.get_brand(parsed) if parsed is not None else None
-    org = orgs.get(brand.org_id) if brand is not None else None
-    if brand is None or org is None or not has_role("member", org):
-        abort(404, f"brand {brand_id} not found")
-    return brand, org
+    return visible_record(Brand, brand_id, "brand")
 
 
 def _site(site_id) -> tuple[ModelSite, Organization]:
-    parsed = parse_id(site_id)
-    site = service.get_site(parsed) if parsed is not None else None
-    org = orgs.get(site.org_id) if site is not None else None
-    if site is None or org is None or not has_role("member", org):
-        abort(404, f"model site {site_id} not found")
-    return site, org
+    return visible_record(ModelSite, site_id, "model site")
 
 
 def _may_write(org: Organization) -> None:
     if not service.may_write_brand(org):
         abort(403, "党建品牌与示范点申报由本组织书记填写（需要 branch_secretary 权限）。")
+
+
+def _own_brand(brand_id) -> tuple[Brand, Organization]:
+    """A brand the user may correct: 404 as for reading, then 403 without the secretary's role."""
+    brand, org = _brand(brand_id)
+    _may_write(org)
+    return brand, org
 
 
 # -- presentation ------------------------------------------------------------------------------
@@ -194,8 +190,7 @@ def get_brand(brand_id):
 @bp.response(200, BrandDetailSchema)
 def update_brand(data, brand_id):
     """Correct a brand; send the ``version`` you read."""
-    brand, org = _brand(brand_id)
-    _may_write(org)
+    brand, org = _own_brand(brand_id)
     version = data.pop("version")
     service.update_brand(brand, org, data, version)
     db.session.commit()
@@ -207,8 +202,7 @@ def update_brand(data, brand_id):
 @bp.response(204)
 def delete_brand(brand_id):
     """Remove a brand and its cases (409 while sub-brands or model-site applications name it)."""
-    brand, org = _brand(brand_id)
-    _may_write(org)
+    brand, org = _own_brand(brand_id)
     service.delete_brand(brand)
     db.session.commit()
 
@@ -219,8 +213,7 @@ def delete_brand(brand_id):
 @bp.response(201, BrandCaseSchema)
 def add_case(data, brand_id):
     """Add a model case (典型个案): ``title``, ``happened_on``, ``text``."""
-    brand, org = _brand(brand_id)
-    _may_write(org)
+    brand, org = _own_brand(brand_id)
     case = service.add_case(brand, data)
     db.session.commit()
     return case
@@ -239,8 +232,7 @@ def _case(brand: Brand, case_id):
 @bp.response(200, BrandCaseSchema)
 def update_case(data, brand_id, case_id):
     """Correct a model case; send the ``version`` you read."""
-    brand, org = _brand(brand_id)
-    _may_write(org)
+    brand, org = _own_brand(brand_id)
     case = _case(brand, case_id)
     version = data.pop("version")
     service.update_case(case, data, version)
@@ -252,8 +244,7 @@ def update_case(data, brand_id, case_id):
 @login_required
 @bp.response(204)
 def delete_case(brand_id, case_id):
-    brand, org = _brand(brand_id)
-    _may_write(org)
+    brand, org = _own_brand(brand_id)
     service.delete_case(_case(brand, case_id))
     db.session.commit()
 

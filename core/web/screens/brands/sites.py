@@ -164,11 +164,14 @@ def _version(form) -> int | None:
         return None
 
 
-def _step(site_id, name: str, form, action):
-    """Run ``action(site, org, form)``; on a refusal the page again with the form's errors."""
+def _step(site_id, name: str, form, action, key=None):
+    """Run ``action(site, org, form)``; on a refusal the page again with the form's errors.
+    The page finds the form under ``name`` (under ``name[key]`` for one of several, as the
+    settle forms of the objections)."""
+    shown = {name: form if key is None else {key: form}}
     site, org = _site(site_id)
     if not form.validate():
-        return _render(site, org, 422, **{name: form})
+        return _render(site, org, 422, **shown)
     try:
         action(site, org, form)
         db.session.commit()
@@ -178,7 +181,7 @@ def _step(site_id, name: str, form, action):
             raise
         site, org = _site(site_id)
         show_errors(form, exc)
-        return _render(site, org, exc.status, **{name: form})
+        return _render(site, org, exc.status, **shown)
     return None
 
 
@@ -216,24 +219,13 @@ def brand_site_objection(site_id):
 def brand_site_settle(site_id, objection_id):
     from core.api.smorest import parse_id
 
-    site, org = _site(site_id)
+    site, _org = _site(site_id)
     objection = service.get_objection(site, parse_id(objection_id))
     if objection is None:
         abort(404)
-    form = forms.SettleForm(prefix="settle")
-    if not form.validate():
-        return _render(site, org, 422, settle={objection.id: form})
-    try:
-        service.settle_objection(site, org, objection, bool(form.upheld.data), form.resolution.data, _version(form))
-        db.session.commit()
-    except ApiError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        site, org = _site(site_id)
-        show_errors(form, exc)
-        return _render(site, org, exc.status, settle={objection.id: form})
-    return _done(site_id, _("The objection is settled."))
+    refused = _step(site_id, "settle", forms.SettleForm(prefix="settle"), lambda s, o, f: service.settle_objection(
+        s, o, objection, bool(f.upheld.data), f.resolution.data, _version(f)), key=objection.id)
+    return refused or _done(site_id, _("The objection is settled."))
 
 
 @bp.route("/brands/model-sites/<site_id>/award", methods=["POST"])
