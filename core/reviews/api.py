@@ -26,10 +26,15 @@ from sqlalchemy import func, select
 from core import files
 from core.api import Blueprint, abort
 from core.api.smorest import json_body, parse_id, settings_docs
-from core.auth.permissions import has_role, login_required, roles_required, visible_orgs_clause
+from core.auth.permissions import (
+    has_role,
+    login_required,
+    roles_required,
+    visible_org,
+    visible_orgs_clause,
+)
 from core.db import db
 from core.db.versioning import pop_version
-from core.orgs import service as orgs
 from core.orgs.models import Organization
 from core.plugins import settings as plugin_settings
 from core.reviews import service
@@ -37,7 +42,6 @@ from core.reviews.models import (
     CYCLE_STATE_LABELS,
     ENTRY_STATE_LABELS,
     ITEM_KIND_LABELS,
-    PEERS,
     RATING_LABELS,
     ReviewCycle,
     ReviewEntry,
@@ -72,19 +76,10 @@ bp = Blueprint("reviews", __name__,
 # -- lookups -----------------------------------------------------------------------------------
 
 
-def _visible_org(org_id) -> Organization:
-    parsed = parse_id(org_id)
-    org = orgs.get(parsed) if parsed is not None else None
-    if org is None or not has_role("member", org):
-        abort(404, f"organization {org_id} not found")
-    return org
-
-
 def load_cycle(cycle_id) -> ReviewCycle:
     """The cycle if the user sees its root or one organisation it reviews; 404 else."""
-    parsed = parse_id(cycle_id)
-    cycle = service.get_cycle(parsed) if parsed is not None else None
-    if cycle is None or not service.may_see_cycle(cycle):
+    cycle = service.seen_cycle(parse_id(cycle_id))
+    if cycle is None:
         abort(404, f"review cycle {cycle_id} not found")
     return cycle
 
@@ -92,13 +87,10 @@ def load_cycle(cycle_id) -> ReviewCycle:
 def load_entry(entry_id) -> tuple[ReviewEntry, Organization, ReviewCycle]:
     """The entry, its organisation and cycle: 404 unless the user sees the organisation or
     rates it as a peer secretary."""
-    parsed = parse_id(entry_id)
-    entry = service.get_entry(parsed) if parsed is not None else None
-    org = orgs.get(entry.org_id) if entry is not None else None
-    if entry is None or org is None or not (
-            has_role("member", org) or service.rater_group(entry, org) == PEERS):
+    found = service.seen_entry(parse_id(entry_id))
+    if found is None:
         abort(404, f"review entry {entry_id} not found")
-    return entry, org, service.get_cycle(entry.cycle_id)
+    return found
 
 
 def _item(entry: ReviewEntry, item_id) -> ReviewItem:
@@ -120,6 +112,14 @@ def _require_manager(cycle: ReviewCycle) -> None:
 
 def _require_secretary(entry: ReviewEntry, org: Organization) -> None:
     _require(service.may_report(entry, org), "述职报告由本组织书记本人填写和提交。")
+
+
+def _secretarys_entry(entry_id) -> tuple[ReviewEntry, Organization, ReviewCycle]:
+    """An entry whose report the user writes: 404 as for reading, then 403 unless they are
+    its secretary."""
+    entry, org, cycle = load_entry(entry_id)
+    _require_secretary(entry, org)
+    return entry, org, cycle
 
 
 # -- presentation ------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def cycle_detail(cycle: ReviewCycle) -> dict:
 def list_cycles(filters, pagination_parameters):
     """Review cycles the user sees (their root, or an organisation they review), newest
     year first: ``org`` (rooted in its subtree), ``year``, ``state``."""
-    root = _visible_org(filters["org"]) if filters["org"] is not None else None
+    root = visible_org(filters["org"]) if filters["org"] is not None else None
     stmt = service.search(visible_orgs_clause(), root=root, year=filters["year"], state=filters["state"])
     pagination_parameters.item_count = db.session.scalar(
         select(func.count()).select_from(stmt.order_by(None).subquery()))
@@ -223,7 +223,7 @@ def open_cycle(data):
     """Open the year's review for the committees and branches under ``root_org_id``
     (``org_manager`` there): one entry per organisation with its current secretary, last
     year's commitments carried over. 409 when the root has one for the year already."""
-    root = _visible_org(data["root_org_id"])
+    root = visible_org(data["root_org_id"])
     _require(has_role("org_manager", root), "开展述职评议需要对该组织具有 org_manager 权限。")
     cycle = service.open_cycle(root, data["year"], data["name"], data["note"])
     db.session.commit()
@@ -275,7 +275,7 @@ def publish_cycle(data, cycle_id):
     ``org_manager`` on it; a 一般 or 差 grade opens a problem. The cycle is published with
     its last entry."""
     cycle = load_cycle(cycle_id)
-    root = _visible_org(data["org_id"]) if data["org_id"] is not None else service.root_of(cycle)
+    root = visible_org(data["org_id"]) if data["org_id"] is not None else service.root_of(cycle)
     _require(has_role("org_manager", root), "公布述职评议结果需要对该范围具有 org_manager 权限。")
     service.publish(cycle, root, data["version"])
     db.session.commit()
@@ -301,8 +301,7 @@ def get_entry(entry_id):
 @bp.response(200, ReviewEntryDetailSchema)
 def write_report(data, entry_id):
     """Write (or rewrite) the report while it is a draft: the secretary; send ``version``."""
-    entry, org, cycle = load_entry(entry_id)
-    _require_secretary(entry, org)
+    entry, org, cycle = _secretarys_entry(entry_id)
     service.write_report(entry, cycle, data["report"], data["version"])
     db.session.commit()
     return entry_detail(entry, org, cycle)
@@ -315,8 +314,7 @@ def write_report(data, entry_id):
 def submit_report(data, entry_id):
     """Submit the report (while reporting): its text and every commitment and assigned task
     marked done or not done, else 422 naming ``report`` or ``items``."""
-    entry, org, cycle = load_entry(entry_id)
-    _require_secretary(entry, org)
+    entry, org, cycle = _secretarys_entry(entry_id)
     service.submit_report(entry, cycle, data["report"], data["version"])
     db.session.commit()
     return entry_detail(entry, org, cycle)
@@ -376,8 +374,7 @@ def list_attachments(entry_id):
 def add_attachment(form, entry_id):
     """Attach a file to a draft report, as multipart ``file`` (pdf, jpg/png, docx/xlsx;
     checked by content, size-limited, kept outside any web root): the secretary."""
-    entry, org, cycle = load_entry(entry_id)
-    _require_secretary(entry, org)
+    entry, org, cycle = _secretarys_entry(entry_id)
     service._require_writable(cycle, entry)
     upload = request.files.get("file")
     if upload is None:
@@ -422,8 +419,7 @@ def download_attachment(entry_id, attachment_id):
 @bp.response(204)
 def delete_attachment(entry_id, attachment_id):
     """Remove an attachment of a draft report (the secretary)."""
-    entry, org, cycle = load_entry(entry_id)
-    _require_secretary(entry, org)
+    entry, org, cycle = _secretarys_entry(entry_id)
     row = _attachment(entry, attachment_id)
     name = service.remove_attachment(entry, cycle, row)
     db.session.commit()

@@ -229,6 +229,23 @@ def may_see_cycle(cycle: ReviewCycle) -> bool:
     return any(has_role("member", org) for _entry, org in entries_of(cycle))
 
 
+def seen_cycle(cycle_id: uuid.UUID | None) -> ReviewCycle | None:
+    """The cycle if the user may see it (:func:`may_see_cycle`); None for any other id
+    (the API and the pages answer both with a 404)."""
+    cycle = get_cycle(cycle_id) if cycle_id is not None else None
+    return cycle if cycle is not None and may_see_cycle(cycle) else None
+
+
+def seen_entry(entry_id: uuid.UUID | None) -> tuple[ReviewEntry, Organization, ReviewCycle] | None:
+    """The entry, its organisation and cycle if the user sees the organisation or rates it
+    as a peer secretary; None for any other id (a 404 for the API and the pages)."""
+    entry = get_entry(entry_id) if entry_id is not None else None
+    org = orgs.get(entry.org_id) if entry is not None else None
+    if entry is None or org is None or not (has_role("member", org) or rater_group(entry, org) == PEERS):
+        return None
+    return entry, org, get_cycle(entry.cycle_id)
+
+
 # -- who may ---------------------------------------------------------------------------------
 
 

@@ -30,7 +30,6 @@ from core.reviews.models import (
     ITEM_KIND_LABELS,
     NEXT,
     OPEN,
-    PEERS,
     PUBLISHED,
     RATER_GROUP_LABELS,
     RATER_GROUPS,
@@ -49,20 +48,17 @@ from core.web.screens.reviews import forms
 
 
 def _cycle(cycle_id) -> ReviewCycle:
-    parsed = parse_id(cycle_id)
-    cycle = service.get_cycle(parsed) if parsed is not None else None
-    if cycle is None or not service.may_see_cycle(cycle):
+    cycle = service.seen_cycle(parse_id(cycle_id))
+    if cycle is None:
         abort(404)
     return cycle
 
 
 def _entry(entry_id):
-    parsed = parse_id(entry_id)
-    entry = service.get_entry(parsed) if parsed is not None else None
-    org = orgs.get(entry.org_id) if entry is not None else None
-    if entry is None or org is None or not (has_role("member", org) or service.rater_group(entry, org) == PEERS):
+    found = service.seen_entry(parse_id(entry_id))
+    if found is None:
         abort(404)
-    return entry, org, service.get_cycle(entry.cycle_id)
+    return found
 
 
 def _refused(exc: ApiError) -> list[str]:
