@@ -64,20 +64,21 @@ def _arranger(org, partner) -> None:
         abort(403, "Arranging or dissolving a pairing needs the branch_secretary role on both organizations.")
 
 
+def _part(getter, pairing, part_id, what: str):
+    """A task or activity of ``pairing`` (``getter``: the service's); 404 for any other id."""
+    parsed = parse_id(part_id)
+    part = getter(pairing, parsed) if parsed is not None else None
+    if part is None:
+        abort(404, f"{what} {part_id} not found")
+    return part
+
+
 def _task(pairing, task_id):
-    parsed = parse_id(task_id)
-    task = service.get_task(pairing, parsed) if parsed is not None else None
-    if task is None:
-        abort(404, f"task {task_id} not found")
-    return task
+    return _part(service.get_task, pairing, task_id, "task")
 
 
 def _activity(pairing, activity_id):
-    parsed = parse_id(activity_id)
-    activity = service.get_activity(pairing, parsed) if parsed is not None else None
-    if activity is None:
-        abort(404, f"activity {activity_id} not found")
-    return activity
+    return _part(service.get_activity, pairing, activity_id, "activity")
 
 
 # -- pairings ----------------------------------------------------------------------------------

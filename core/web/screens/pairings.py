@@ -30,12 +30,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from core.api.errors import ApiError
 from core.api.smorest import parse_id
-from core.auth.permissions import has_role, visible_org, visible_orgs_clause
+from core.auth.permissions import has_role, visible_orgs_clause
 from core.db import db
 from core.db.versioning import check_version
 from core.life.models import KIND_LABELS as MEETING_KIND_LABELS
-from core.orgs import service as orgs
-from core.orgs.models import Organization
 from core.orgs.service import subtree_filter
 from core.pairings import figures, queries, service
 from core.pairings.models import (
@@ -49,6 +47,7 @@ from core.pairings.settings import settings as pairing_settings
 from core.web import service_errors, versions
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
+from core.web.scope import filtered_root, org_by_code
 from core.web.screens.work.common import refresh_warnings
 from core.web.service_errors import MessageTable
 
@@ -100,11 +99,6 @@ def require_role() -> None:
     """The pairing pages are for branch secretaries and above (anywhere in the tenant)."""
     if not has_role(ROLE):
         abort(403, _("This page needs the branch secretary role or higher."))
-
-
-def _org_by_code(code: str | None) -> Organization | None:
-    org = orgs.by_code(code.strip()) if code and code.strip() else None
-    return org if org is not None and has_role("member", org) else None
 
 
 # -- forms -------------------------------------------------------------------------------------
@@ -185,28 +179,12 @@ class DeleteForm(FlaskForm):
 # -- the list ----------------------------------------------------------------------------------
 
 
-def _root(form) -> tuple[Organization | None, int]:
-    """The organisation the list or figures are limited to: ``?org=<id>`` (404 unseen) or the
-    code typed (an error beside it when not one the user sees); 422 when a filter is wrong."""
-    status = 200 if form.validate() else 422
-    root = None
-    if request.args.get("org") and not form.code.data:
-        root = visible_org(request.args["org"])
-        form.code.data = root.code
-    elif form.code.data:
-        root = _org_by_code(form.code.data)
-        if root is None:
-            form.code.errors = [_("No organisation with this code that you can see.")]
-            status = 422
-    return root, status
-
-
 @bp.route("/pairings")
 @page
 def pairing_list():
     require_role()
     form = PairingFilterForm(request.args)
-    root, status = _root(form)
+    root, status = filtered_root(form)
     page_, rows = None, []
     if status == 200:
         page_ = paginate(queries.search(root, form.status.data or None), scalars=False)
@@ -224,7 +202,7 @@ def pairing_new():
         return render_template("web/pairings/form.html", form=form)
     if not form.validate():
         return render_template("web/pairings/form.html", form=form), 422
-    org, partner = _org_by_code(form.org_code.data), _org_by_code(form.partner_code.data)
+    org, partner = org_by_code(form.org_code.data), org_by_code(form.partner_code.data)
     for field, found in ((form.org_code, org), (form.partner_code, partner)):
         if found is None:
             field.errors = [_("No organisation with this code that you can see.")]
@@ -437,7 +415,7 @@ def pairing_activity_delete(pairing_id, activity_id):
 def pairing_figures():
     require_role()
     form = FiguresForm(request.args)
-    root, status = _root(form)
+    root, status = filtered_root(form)
     found = None
     if status == 200:
         scope = visible_orgs_clause()

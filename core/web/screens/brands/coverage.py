@@ -7,9 +7,8 @@ from flask import abort, render_template, request
 
 from core.brands import coverage as figures
 from core.web.blueprint import bp, page
-from core.web.scope import root_for_request
+from core.web.scope import org_by_code, root_for_request
 from core.web.screens.brands import forms
-from core.web.screens.brands.library import org_by_code
 
 
 @bp.route("/brands/coverage")

@@ -17,37 +17,14 @@ from core.orgs.models import Organization
 from core.web import service_errors
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
+from core.web.scope import filtered_root, org_by_code
 from core.web.screens.brands import forms
 
 BRAND_FIELDS = ("name", "theme", "concept", "theory", "methods", "carriers", "goals", "started_on")
 
 
-def org_by_code(code: str | None) -> Organization | None:
-    """The organisation with ``code`` if the user sees it (None for unknown or unseen)."""
-    org = orgs.by_code(code.strip()) if code and code.strip() else None
-    return org if org is not None and has_role("member", org) else None
-
-
 def show_errors(form, exc: ApiError, aliases: dict | None = None) -> None:
     service_errors.show_errors(form, exc, fields=aliases, summary=True)
-
-
-def filtered_root(form) -> tuple[Organization | None, int]:
-    """The organisation a list's filter form limits it to (``?org=<id>`` from a link, or the
-    code typed), and the status the list answers (422 for a wrong filter)."""
-    from core.auth.permissions import visible_org
-
-    status = 200 if form.validate() else 422
-    root = None
-    if request.args.get("org") and not form.code.data:
-        root = visible_org(request.args["org"])
-        form.code.data = root.code
-    elif form.code.data:
-        root = org_by_code(form.code.data)
-        if root is None:
-            form.code.errors = [_("No organisation with this code that you can see.")]
-            status = 422
-    return root, status
 
 
 def visible_brand(brand_id) -> tuple[Brand, Organization]:

@@ -31,8 +31,9 @@ from core.brands.settings import settings
 from core.db import db
 from core.web.blueprint import bp, page
 from core.web.paging import paginate
+from core.web.scope import filtered_root, org_by_code
 from core.web.screens.brands import forms
-from core.web.screens.brands.library import filtered_root, org_by_code, show_errors
+from core.web.screens.brands.library import show_errors
 
 
 def _site(site_id):
