@@ -96,6 +96,11 @@ def _url(kind: str, subject_id, suffix: str = "", **values) -> str:
     return url_for(endpoint + suffix, **{key: subject_id}, **values)
 
 
+def _urls(kind: str, subject_id):
+    """The templates' ``url(suffix, **values)``: this archive's pages."""
+    return lambda suffix="", **values: _url(kind, subject_id, suffix, **values)
+
+
 def _type_choices() -> list[tuple[str, str]]:
     return list(document_types().items())
 
@@ -116,7 +121,7 @@ def _render(kind: str, subject: service.Subject, org: Organization, status: int 
         checklist=service.completeness(subject), grouped=[g for g in grouped if g[2]],
         removed=service.documents_of(subject, removed=True) if keeper else [],
         letters=service.letters_of(subject.member_id), labels=labels, keeper=keeper, form=form,
-        url=lambda suffix="", **values: _url(kind, subject.id, suffix, **values),
+        url=_urls(kind, subject.id),
         stages=service.STAGE_LABELS,
     ), status
 
@@ -169,6 +174,26 @@ def archive_file(kind: str, raw_id, document_id):
     return send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.original_name)
 
 
+def _refused(form, exc: ApiError) -> int:
+    """A correction or removal the service refused: rolled back, its errors on ``form`` (a
+    stale ``version`` as the conflict notice); the status to answer. 403 and 404 propagate."""
+    db.session.rollback()
+    if exc.status in (403, 404):
+        raise exc
+    if versions.is_conflict(exc):
+        versions.show_conflict(form)
+    else:
+        show_errors(form, exc, MESSAGES)
+    return exc.status
+
+
+def _edit_page(kind: str, subject, org, row, form, remove) -> str:
+    """A document's page: the correction form and the removal form."""
+    return render_template("web/archives/edit.html", kind=kind, subject=subject, org=org, row=row,
+                           form=form, remove=remove,
+                           url=_urls(kind, subject.id))
+
+
 def archive_edit(kind: str, raw_id, document_id):
     subject, org = _archive(kind, raw_id, write=True)
     row = access.document(subject, document_id)
@@ -183,14 +208,7 @@ def archive_edit(kind: str, raw_id, document_id):
                 service.update_document(row, data, versions.read(form))
                 db.session.commit()
             except ApiError as exc:
-                db.session.rollback()
-                if exc.status in (403, 404):
-                    raise
-                if versions.is_conflict(exc):
-                    versions.show_conflict(form)
-                else:
-                    show_errors(form, exc, MESSAGES)
-                status = exc.status
+                status = _refused(form, exc)
             else:
                 flash(gettext("The document is corrected."))
                 return redirect(_url(kind, subject.id))
@@ -199,9 +217,7 @@ def archive_edit(kind: str, raw_id, document_id):
     else:
         form.version.data = row.version
     remove = RemoveForm(formdata=None, data={"version": row.version})
-    return render_template("web/archives/edit.html", kind=kind, subject=subject, org=org, row=row,
-                           form=form, remove=remove,
-                           url=lambda suffix="", **values: _url(kind, subject.id, suffix, **values)), status
+    return _edit_page(kind, subject, org, row, form, remove), status
 
 
 def archive_remove(kind: str, raw_id, document_id):
@@ -214,14 +230,7 @@ def archive_remove(kind: str, raw_id, document_id):
             service.remove_document(row, remove.reason.data, versions.read(remove))
             db.session.commit()
         except ApiError as exc:
-            db.session.rollback()
-            if exc.status in (403, 404):
-                raise
-            if versions.is_conflict(exc):
-                versions.show_conflict(remove)
-            else:
-                show_errors(remove, exc, MESSAGES)
-            status = exc.status
+            status = _refused(remove, exc)
             subject, org = _archive(kind, raw_id, write=True)
             row = access.document(subject, document_id)
         else:
@@ -230,9 +239,7 @@ def archive_remove(kind: str, raw_id, document_id):
             return redirect(_url(kind, subject.id))
     form = EditForm(formdata=None, obj=row, data={"version": row.version})
     form.doc_type.choices = _type_choices()
-    return render_template("web/archives/edit.html", kind=kind, subject=subject, org=org, row=row,
-                           form=form, remove=remove,
-                           url=lambda suffix="", **values: _url(kind, subject.id, suffix, **values)), status
+    return _edit_page(kind, subject, org, row, form, remove), status
 
 
 # -- the routes: a member's archive and a development person's -----------------------------------
