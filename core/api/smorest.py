@@ -160,6 +160,36 @@ def settings_docs(
     return change, type(f"{base}Answer", (schema,), answered)
 
 
+def settings_answer(plugin: str, schema: type[ma.Schema]) -> dict:
+    """What a tenant settings route answers (its ``settings_docs(schema, overridden=True)``):
+    the plugin's values for the tenant, the keys the tenant ``overridden`` and the
+    ``version`` to send back with a change."""
+    from core.plugins import settings as plugin_settings
+
+    explained = plugin_settings.explain_settings(plugin)
+    body = schema().dump({k: v for k, (v, _) in explained.items()})
+    body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
+    body["version"] = plugin_settings.settings_version(plugin)
+    return body
+
+
+def replace_settings(plugin: str, schema: type[ma.Schema]) -> dict:
+    """A ``PUT …/settings``: the request's JSON object replaces the tenant's overrides (a
+    422 for anything else; a stale ``version`` beside them is a 409), committed; answers as
+    :func:`settings_answer`."""
+    from core.api.errors import abort
+    from core.db.versioning import pop_version
+    from core.plugins import settings as plugin_settings
+
+    body = flask.request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
+    expected = pop_version(body)
+    plugin_settings.set_overrides(plugin, body, expected_version=expected)
+    db.session.commit()
+    return settings_answer(plugin, schema)
+
+
 def json_body(schema) -> dict:
     """A ``requestBody`` for ``@bp.doc``, for views that read ``request.get_json()`` themselves."""
     return {"required": True, "content": {"application/json": {"schema": schema}}}

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from core import files
 from core.api import Blueprint, abort
-from core.api.smorest import json_body, settings_docs
+from core.api.smorest import json_body, replace_settings, settings_answer, settings_docs
 from core.archives import access, service
 from core.archives.models import ArchiveDocument
 from core.archives.schemas import (
@@ -44,9 +44,7 @@ from core.auth.permissions import (
     visible_orgs_clause,
 )
 from core.db import db
-from core.db.versioning import pop_version
 from core.orgs.models import Organization
-from core.plugins import settings as plugin_settings
 from core.tenancy import current_tenant_id
 from core.warnings import scoped
 
@@ -298,14 +296,6 @@ def get_completeness(query):
     return subtree_figures(root)
 
 
-def _settings_body() -> dict:
-    explained = plugin_settings.explain_settings(PLUGIN)
-    body = ArchivesSettingsSchema().dump({k: v for k, (v, _) in explained.items()})
-    body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
-    body["version"] = plugin_settings.settings_version(PLUGIN)
-    return body
-
-
 SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(ArchivesSettingsSchema, overridden=True)
 
 
@@ -315,7 +305,7 @@ SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(ArchivesSettingsSchema, overrid
 def get_settings():
     """The tenant's archive settings (``extra_document_types``, ``required`` per stage,
     ``members_joined_from``); ``overridden`` lists what the tenant changed."""
-    return _settings_body()
+    return settings_answer(PLUGIN, ArchivesSettingsSchema)
 
 
 @bp.route("/archives/settings", methods=["PUT"])
@@ -327,10 +317,4 @@ def put_settings():
     """Replace the tenant's overrides (tenant administrators): keys not sent return to the
     defaults. Validated as a whole; 422 names the field. ``version`` is the one you read: a
     stale one is a 409 naming it."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
-    expected = pop_version(body)
-    plugin_settings.set_overrides(PLUGIN, body, expected_version=expected)
-    db.session.commit()
-    return _settings_body()
+    return replace_settings(PLUGIN, ArchivesSettingsSchema)

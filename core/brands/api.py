@@ -19,11 +19,10 @@ sub-brands, model-site applications (示范点, 百佳示范单位) and brand co
 
 from __future__ import annotations
 
-from flask import request
 from sqlalchemy import func, select
 
 from core.api import Blueprint, abort
-from core.api.smorest import json_body, parse_id, settings_docs
+from core.api.smorest import json_body, parse_id, replace_settings, settings_answer, settings_docs
 from core.auth.permissions import (
     has_role,
     login_required,
@@ -70,10 +69,8 @@ from core.brands.schemas import (
 )
 from core.brands.settings import PLUGIN, BrandsSettingsSchema
 from core.db import db
-from core.db.versioning import pop_version
 from core.orgs import service as orgs
 from core.orgs.models import Organization
-from core.plugins import settings as plugin_settings
 
 bp = Blueprint("brands", __name__,
                description="Party-building brands (党建品牌库), model sites (示范点、百佳示范单位) and brand coverage.")
@@ -468,14 +465,6 @@ def withdraw_site(data, site_id):
 # -- settings ----------------------------------------------------------------------------------
 
 
-def _settings_body() -> dict:
-    explained = plugin_settings.explain_settings(PLUGIN)
-    body = BrandsSettingsSchema().dump({k: v for k, (v, _) in explained.items()})
-    body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
-    body["version"] = plugin_settings.settings_version(PLUGIN)
-    return body
-
-
 SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(BrandsSettingsSchema, overridden=True)
 
 
@@ -485,7 +474,7 @@ SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(BrandsSettingsSchema, overridde
 def get_settings():
     """The tenant's settings (``criteria``, ``notice_days``, ``rereview_month``,
     ``rural_category_codes``); ``overridden`` lists what the tenant changed."""
-    return _settings_body()
+    return settings_answer(PLUGIN, BrandsSettingsSchema)
 
 
 @bp.route("/settings", methods=["PUT"])
@@ -496,10 +485,4 @@ def get_settings():
 def put_settings():
     """Replace the tenant's overrides (tenant administrators); keys not sent return to the
     defaults. ``version`` beside them is the one you read: a stale one is a 409."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
-    expected = pop_version(body)
-    plugin_settings.set_overrides(PLUGIN, body, expected_version=expected)
-    db.session.commit()
-    return _settings_body()
+    return replace_settings(PLUGIN, BrandsSettingsSchema)

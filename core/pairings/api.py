@@ -25,13 +25,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import request
-
 from core.api import Blueprint, abort
-from core.api.smorest import json_body, paged, parse_id, settings_docs
+from core.api.smorest import (
+    json_body,
+    paged,
+    parse_id,
+    replace_settings,
+    settings_answer,
+    settings_docs,
+)
 from core.auth.permissions import login_required, roles_required, visible_org, visible_orgs_clause
 from core.db import db
-from core.db.versioning import expect, pop_version
+from core.db.versioning import expect
 from core.orgs.service import subtree_filter
 from core.pairings import figures, queries, service
 from core.pairings.queries import WRITER
@@ -52,7 +57,6 @@ from core.pairings.schemas import (
     PairingTaskSchema,
 )
 from core.pairings.settings import PLUGIN, PairingsSettingsSchema
-from core.plugins import settings as plugin_settings
 
 bp = Blueprint("pairings", __name__,
                description="Pairings (双联结对共建): organ, SOE and enterprise organisations paired with "
@@ -241,21 +245,13 @@ def delete_activity(pairing_id, activity_id):
 SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(PairingsSettingsSchema, overridden=True)
 
 
-def _settings_body() -> dict:
-    explained = plugin_settings.explain_settings(PLUGIN)
-    body = PairingsSettingsSchema().dump({k: v for k, (v, _) in explained.items()})
-    body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
-    body["version"] = plugin_settings.settings_version(PLUGIN)
-    return body
-
-
 @bp.route("/settings", methods=["GET"])
 @login_required
 @bp.alt_response(200, schema=SETTINGS_ANSWER, success=True)
 def get_settings():
     """The tenant's pairing settings (``org_categories``, ``partner_categories``,
     ``coverage_kinds``, ``figure_months``); ``overridden`` lists what the tenant changed."""
-    return _settings_body()
+    return settings_answer(PLUGIN, PairingsSettingsSchema)
 
 
 @bp.route("/settings", methods=["PUT"])
@@ -267,10 +263,4 @@ def put_settings():
     """Replace the tenant's overrides (tenant administrators): keys not sent return to the
     defaults; a category on both sides is a 422 naming ``partner_categories``. ``version``
     beside them is the one you read: a stale one is a 409 naming it."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
-    expected = pop_version(body)
-    plugin_settings.set_overrides(PLUGIN, body, expected_version=expected)
-    db.session.commit()
-    return _settings_body()
+    return replace_settings(PLUGIN, PairingsSettingsSchema)

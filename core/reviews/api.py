@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from core import files
 from core.api import Blueprint, abort
-from core.api.smorest import json_body, parse_id, settings_docs
+from core.api.smorest import json_body, parse_id, replace_settings, settings_answer, settings_docs
 from core.auth.permissions import (
     has_role,
     login_required,
@@ -34,9 +34,7 @@ from core.auth.permissions import (
     visible_orgs_clause,
 )
 from core.db import db
-from core.db.versioning import pop_version
 from core.orgs.models import Organization
-from core.plugins import settings as plugin_settings
 from core.reviews import service
 from core.reviews.models import (
     CYCLE_STATE_LABELS,
@@ -444,14 +442,6 @@ def rate_entry(data, entry_id):
 # -- settings ------------------------------------------------------------------------------------
 
 
-def _settings_body() -> dict:
-    explained = plugin_settings.explain_settings(PLUGIN)
-    body = ReviewsSettingsSchema().dump({k: v for k, (v, _) in explained.items()})
-    body["overridden"] = sorted(k for k, (_, source) in explained.items() if source == "tenant")
-    body["version"] = plugin_settings.settings_version(PLUGIN)
-    return body
-
-
 SETTINGS_CHANGE, SETTINGS_ANSWER = settings_docs(ReviewsSettingsSchema, overridden=True)
 
 
@@ -462,7 +452,7 @@ def get_settings():
     """The tenant's review settings: rater group weights, rating scores, the assessment
     result's weight, the deduction per open warning and its cap, grade thresholds;
     ``overridden`` lists what the tenant changed."""
-    return _settings_body()
+    return settings_answer(PLUGIN, ReviewsSettingsSchema)
 
 
 @bp.route("/settings", methods=["PUT"])
@@ -474,10 +464,4 @@ def put_settings():
     """Replace the tenant's overrides (tenant administrators): keys not sent return to the
     defaults. Validated as a whole; 422 names the field. ``version`` beside them is the one
     you read: a stale one is a 409 naming it."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(422, "Send a JSON object of settings.", {"json": ["Not a JSON object."]})
-    expected = pop_version(body)
-    plugin_settings.set_overrides(PLUGIN, body, expected_version=expected)
-    db.session.commit()
-    return _settings_body()
+    return replace_settings(PLUGIN, ReviewsSettingsSchema)
