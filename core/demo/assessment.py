@@ -207,13 +207,20 @@ def ensure_problem(today: date) -> bool:
     return True
 
 
-def ensure_assessment(today: date | None = None) -> dict:
-    """Everything above, in order; returns what was added."""
-    today = today or date.today()
+def ensure_year_of_work(today: date) -> int:
+    """The committees, finance roles, dues and this year's meetings, in that order (a
+    meeting's attendance and the 支委会 follow the committees): what the assessment and the
+    plugins' demo data build on. Returns the meetings added."""
     ensure_committees(today)
     ensure_finance_roles(today)
     ensure_dues(today)
-    meetings = ensure_meetings(today)
+    return ensure_meetings(today)
+
+
+def ensure_assessment(today: date | None = None) -> dict:
+    """Everything above, in order; returns what was added."""
+    today = today or date.today()
+    meetings = ensure_year_of_work(today)
     collected = ledger.collect(date(today.year, 1, 1), today)["added"]
     warnings = sweep(today).totals()["opened"]  # so the demo opens with its warnings raised
     ensure_standard()

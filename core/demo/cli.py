@@ -45,9 +45,9 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
             data.ensure_mobile_members()
             passwords = data.ensure_users()
             db.session.commit()
-            # the year's 三会一课 before the plugins' data, which may build on them (a pairing's
-            # joint 主题党日 is one of them)
-            meetings = assessment.ensure_meetings(date.today())
+            # the committees and the year's 三会一课 before the plugins' data, which may build
+            # on them (a pairing's joint 主题党日 is one of them)
+            meetings = assessment.ensure_year_of_work(date.today())
             db.session.commit()
             sectors = data.ensure_sector_data()
             db.session.commit()
